@@ -1,0 +1,104 @@
+import { z } from "zod";
+
+/**
+ * The one configuration schema for every process (bot, workers, CLIs).
+ * `parseConfig` is pure: entry files pass `process.env`, tests pass a literal.
+ * Development, test and sandbox get safe defaults; production refuses to start
+ * without real secrets.
+ */
+
+const DEV_PII_KEY = Buffer.alloc(32, 7).toString("base64"); // deliberately weak, refused in production
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const idList = z
+  .string()
+  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^\d+$/, "must be numeric Telegram user ids").transform(Number)));
+
+/** "keyId:base64key,keyId:base64key" - the first is used to encrypt, all are tried to decrypt. */
+const piiKeys = z.string().transform((raw, ctx) => {
+  const keys: { id: string; key: Buffer }[] = [];
+  for (const part of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const idx = part.indexOf(":");
+    const id = idx > 0 ? part.slice(0, idx) : "k1";
+    const key = Buffer.from(idx > 0 ? part.slice(idx + 1) : part, "base64");
+    if (!/^[a-zA-Z0-9_-]{1,16}$/.test(id)) ctx.addIssue({ code: "custom", message: `key id "${id}" must be 1-16 of [a-zA-Z0-9_-]` });
+    if (key.length !== 32) ctx.addIssue({ code: "custom", message: `key "${id}" must be 32 bytes, base64-encoded (got ${key.length})` });
+    keys.push({ id, key });
+  }
+  if (keys.length === 0) ctx.addIssue({ code: "custom", message: "at least one key is required" });
+  return keys;
+});
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "sandbox", "production"]).default("development"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    BOT_TOKEN: z
+      .string()
+      .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "must look like 123456:ABC... (from @BotFather)")
+      .optional(),
+    TELEGRAM_API_ROOT: z.url().optional(),
+    SANDBOX_HOST: z.string().default("127.0.0.1"),
+    SANDBOX_PORT: intIn(1, 65535).default(8081),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").default("postgresql://postgres@127.0.0.1:5432/shiren"),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379/0"),
+    REDIS_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default("shiren"),
+    DATA_DIR: z.string().min(1).default("./data"),
+    PII_KEY: piiKeys.optional(),
+    STAFF_CHAT_ID: z.string().regex(/^-?\d+$/, "must be a numeric chat id").transform(Number).optional(),
+    ADMIN_TELEGRAM_IDS: idList.default([]),
+    OPEN_ENROLMENT: bool.default(false),
+    CHALLENGE_TTL_SECONDS: intIn(30, 3600).default(300),
+    MAX_ATTEMPTS: intIn(1, 20).default(3),
+    RECHECK_INTERVAL_DAYS: intIn(1, 3650).default(180),
+    RETENTION_DAYS: intIn(1, 3650).default(365),
+    RATE_LIMIT_PER_SECOND: intIn(1, 100).default(3),
+    MAX_PHOTO_BYTES: intIn(1024, 20 * 1024 * 1024).default(20 * 1024 * 1024),
+    MIN_PHOTO_SIDE: intIn(64, 4096).default(480),
+    MAX_PHOTO_PIXELS: intIn(1_000_000, 400_000_000).default(50_000_000),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV !== "production") return;
+    if (!c.PII_KEY) ctx.addIssue({ code: "custom", path: ["PII_KEY"], message: "is required in production" });
+    else if (c.PII_KEY.some((k) => k.key.toString("base64") === DEV_PII_KEY))
+      ctx.addIssue({ code: "custom", path: ["PII_KEY"], message: "is the development key; generate one with `openssl rand -base64 32`" });
+    if (!c.BOT_TOKEN) ctx.addIssue({ code: "custom", path: ["BOT_TOKEN"], message: "is required in production" });
+  });
+
+type Parsed = z.infer<typeof schema>;
+
+export type Config = Readonly<
+  Omit<Parsed, "PII_KEY"> & {
+    PII_KEY: readonly { id: string; key: Buffer }[];
+    /** true when no BOT_TOKEN is set: the bot talks to the local Bot API stand-in */
+    sandbox: boolean;
+  }
+>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings mean "unset" (a blank line in .env should not break the defaults).
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(clean);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`));
+  }
+  const c = result.data;
+  return Object.freeze({
+    ...c,
+    PII_KEY: c.PII_KEY ?? [{ id: "dev", key: Buffer.from(DEV_PII_KEY, "base64") }],
+    sandbox: !c.BOT_TOKEN,
+  });
+}
