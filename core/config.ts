@@ -7,6 +7,9 @@ import { z } from "zod";
  * without real secrets.
  */
 
+/** The token the bot uses against the local Bot API stand-in (any well-formed token works there). */
+export const SANDBOX_TOKEN = "1000000001:sandbox-token-not-a-secret-000";
+
 const DEV_PII_KEY = Buffer.alloc(32, 7).toString("base64"); // deliberately weak, refused in production
 
 const bool = z
@@ -44,6 +47,9 @@ const schema = z
       .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "must look like 123456:ABC... (from @BotFather)")
       .optional(),
     TELEGRAM_API_ROOT: z.url().optional(),
+    /** for deep links printed by sellers:import; read with getMe when unset */
+    BOT_USERNAME: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, "must be a Telegram bot username without @").optional(),
+    ENROL_LINK_TTL_DAYS: intIn(1, 365).default(30),
     SANDBOX_HOST: z.string().default("127.0.0.1"),
     SANDBOX_PORT: intIn(1, 65535).default(8081),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").default("postgresql://postgres@127.0.0.1:5432/shiren"),

@@ -36,7 +36,7 @@ export class PiiCrypto {
     return this.primary.id;
   }
 
-  seal(plaintext: Buffer | string, aad = ""): Buffer {
+  seal(plaintext: Buffer | string, aad = ""): Buffer<ArrayBuffer> {
     const iv = randomBytes(12);
     const cipher = createCipheriv("aes-256-gcm", this.primary.enc, iv);
     cipher.setAAD(Buffer.from(aad));
@@ -64,12 +64,12 @@ export class PiiCrypto {
   }
 
   /** Keyed digest for equality lookups (duplicate ID numbers, phones); domain-separated by `kind`. */
-  hmac(kind: string, value: string): Buffer {
+  hmac(kind: string, value: string): Buffer<ArrayBuffer> {
     return createHmac("sha256", this.hmacKey).update(kind).update("\0").update(value).digest();
   }
 
   /** Unguessable token plus its HMAC: the token goes to the user, only the digest is stored. */
-  newToken(bytes = 18): { token: string; digest: Buffer } {
+  newToken(bytes = 18): { token: string; digest: Buffer<ArrayBuffer> } {
     const token = randomBytes(bytes).toString("base64url");
     return { token, digest: this.hmac("token", token) };
   }
