@@ -64,7 +64,7 @@ const schema = z
     MAX_ATTEMPTS: intIn(1, 20).default(3),
     RECHECK_INTERVAL_DAYS: intIn(1, 3650).default(180),
     RETENTION_DAYS: intIn(1, 3650).default(365),
-    RATE_LIMIT_PER_SECOND: intIn(1, 100).default(3),
+    RATE_LIMIT_PER_SECOND: intIn(1, 1000).default(5),
     MAX_PHOTO_BYTES: intIn(1024, 20 * 1024 * 1024).default(20 * 1024 * 1024),
     MIN_PHOTO_SIDE: intIn(64, 4096).default(480),
     MAX_PHOTO_PIXELS: intIn(1_000_000, 400_000_000).default(50_000_000),

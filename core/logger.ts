@@ -8,7 +8,7 @@ export type { Logger };
  */
 export const REDACT_PATHS = [
   "idNumber", "*.idNumber", "phone", "*.phone", "phone_number", "*.phone_number", "*.*.phone_number",
-  "name", "*.fullName", "fullName", "token", "*.token", "botToken", "PII_KEY", "*.PII_KEY",
+  "*.fullName", "fullName", "token", "*.token", "botToken", "PII_KEY", "*.PII_KEY",
   "text", "*.text", "message.text", "*.message.text", "contact", "*.contact", "*.*.contact",
   "update.message", "update.callback_query.message", "headers.authorization",
 ];

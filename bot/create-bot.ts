@@ -1,0 +1,86 @@
+import { autoRetry } from "@grammyjs/auto-retry";
+import { conversations, createConversation } from "@grammyjs/conversations";
+import { limit } from "@grammyjs/ratelimiter";
+import { sequentialize } from "@grammyjs/runner";
+import { Bot, type BotConfig } from "grammy";
+import { createI18n } from "../core/i18n";
+import type { Logger } from "../core/logger";
+import type { BotContext, DialogContext } from "./context";
+import { redisConversationStorage } from "./conversation-storage";
+import type { BotDeps } from "./deps";
+import { handleBotError } from "./errors";
+import { commandsFeature } from "./features/commands";
+import { fallbackFeature } from "./features/fallback";
+import { resumeFallbackFeature, startFeature } from "./features/start";
+import { VERIFY_CONVERSATION, createVerifyConversation } from "./features/verify/conversation";
+import { dedupeUpdates } from "./middleware/dedupe";
+import { negotiateLocale } from "./middleware/locale";
+
+export function createBot(deps: BotDeps, opts: { botInfo?: BotConfig<BotContext>["botInfo"]; log: Logger }) {
+  const { config, redis } = deps;
+  const prefix = config.REDIS_PREFIX;
+  const bot = new Bot<BotContext>(deps.token, {
+    botInfo: opts.botInfo,
+    client: { apiRoot: deps.apiRoot },
+  });
+  const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 });
+  // 429 and 5xx are retried after Telegram's retry_after, never by sleeps of our own.
+  bot.api.config.use(retry);
+
+  const i18n = createI18n<BotContext | DialogContext>({
+    localeNegotiator: (ctx) => negotiateLocale(redis, prefix, ctx.from),
+  });
+
+  // 1. Updates of one chat run one at a time (the runner processes chats concurrently);
+  //    a dialog's replay log would otherwise race with itself.
+  bot.use(sequentialize((ctx) => (ctx.chatId !== undefined ? String(ctx.chatId) : ctx.from?.id.toString())));
+  // 2. deps and a per-update logger, for every handler below.
+  bot.use(async (ctx, next) => {
+    ctx.deps = deps;
+    ctx.log = opts.log.child({ updateId: ctx.update.update_id });
+    await next();
+  });
+  // 3. A redelivered update does nothing twice.
+  bot.use(dedupeUpdates(redis, prefix));
+  // 4. Language before anything replies.
+  bot.use(i18n);
+  // 5. Floods are dropped per user, with one polite notice per burst.
+  bot.use(
+    limit<BotContext, typeof redis>({
+      timeFrame: 1000,
+      limit: config.RATE_LIMIT_PER_SECOND,
+      storageClient: redis,
+      keyPrefix: `${prefix}:rl:`,
+      onLimitExceeded: (ctx) => {
+        void noticeOnce(ctx).catch((err: unknown) => ctx.log.warn({ err }, "rate-limit notice failed"));
+      },
+    }),
+  );
+  // 6. Conversation controls (ctx.conversation), with the replay logs in Redis so a dialog
+  //    survives restarts. Plugins are repeated for conversations: the outer bot's api
+  //    transformers and i18n do not reach inside.
+  bot.use(
+    conversations<BotContext, DialogContext>({
+      storage: redisConversationStorage(redis, prefix),
+      plugins: [i18n, async (ctx, next) => (ctx.api.config.use(retry), next())],
+    }),
+  );
+  // 7. The dialog. It must be registered before anything enters it; an active dialog
+  //    hands commands and control buttons on to the handlers below (isControlUpdate).
+  bot.use(createConversation(createVerifyConversation(deps), { id: VERIFY_CONVERSATION }));
+  // 8. Commands work at every step.
+  bot.use(commandsFeature);
+  bot.use(startFeature);
+  // 9. What no dialog consumed.
+  bot.use(resumeFallbackFeature);
+  bot.use(fallbackFeature);
+
+  bot.catch(handleBotError);
+  return { bot, i18n };
+
+  async function noticeOnce(ctx: BotContext): Promise<void> {
+    if (!ctx.from || !ctx.chat) return;
+    const first = await redis.set(`${prefix}:rl-notice:${ctx.from.id}`, "1", "EX", 10, "NX");
+    if (first === "OK") await ctx.api.sendMessage(ctx.chat.id, ctx.t("common-rate-limited"));
+  }
+}

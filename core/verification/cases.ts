@@ -1,0 +1,242 @@
+import { audit } from "../audit";
+import type { CoreDeps } from "../deps";
+import type { CaseStatus, VerificationCase } from "../db/client";
+import { UserError } from "../errors";
+import { enqueueVerify } from "../jobs";
+import { maskIdNumber, maskName, maskPhone } from "../identity/mask";
+import { defaultCountryFor, normalizePhone } from "../identity/phone";
+import type { IdRegion } from "../identity/regions";
+import { intakePhoto } from "../photos/intake";
+import { DIALOG_STATUSES, assertTransition, sourcesOf } from "./case-state";
+import { pickGesture, type Gesture } from "./gestures";
+
+/**
+ * What the seller dialog does to the database, as plain functions. The bot's
+ * conversation calls each of them inside `conversation.external()`, so each runs
+ * once per dialog however often the conversation is replayed.
+ */
+
+type Deps = Pick<CoreDeps, "db" | "crypto" | "now">;
+
+const actor = (userId: number) => ({ actorType: "seller" as const, actorId: String(userId) });
+
+/** Compare-and-set status change: fails when another process moved the case first. */
+async function moveCase(deps: Pick<CoreDeps, "db">, c: { id: string; status: CaseStatus }, to: CaseStatus, data: Record<string, unknown> = {}): Promise<void> {
+  assertTransition(c.status, to);
+  const res = await deps.db.verificationCase.updateMany({
+    where: { id: c.id, status: { in: sourcesOf(to) } },
+    data: { status: to, ...data },
+  });
+  if (res.count !== 1) throw new UserError("verify-case-moved");
+}
+
+export async function openDialogCase(deps: Pick<CoreDeps, "db" | "config">, sellerId: string): Promise<VerificationCase | null> {
+  return deps.db.verificationCase.findFirst({
+    where: { sellerId, status: { in: [...DIALOG_STATUSES] } },
+    orderBy: { createdAt: "desc" },
+  });
+}
+
+export async function latestCase(deps: Pick<CoreDeps, "db">, sellerId: string): Promise<VerificationCase | null> {
+  return deps.db.verificationCase.findFirst({ where: { sellerId }, orderBy: { createdAt: "desc" } });
+}
+
+/** A new initial case; any case still in the dialog is cancelled first (a restart). */
+export async function startCase(deps: Pick<CoreDeps, "db" | "config">, sellerId: string, userId: number): Promise<VerificationCase> {
+  const open = await deps.db.verificationCase.findMany({ where: { sellerId, status: { in: ["collecting", "awaiting_selfie"] } } });
+  for (const c of open) await moveCase(deps, c, "cancelled", { closedAt: new Date() });
+  const c = await deps.db.verificationCase.create({
+    data: { sellerId, kind: "initial", status: "collecting", maxAttempts: deps.config.MAX_ATTEMPTS },
+  });
+  await audit(deps.db, { ...actor(userId), action: "case.started", sellerId, caseId: c.id, data: { cancelled: open.map((o) => o.id) } });
+  return c;
+}
+
+export async function cancelCase(deps: Pick<CoreDeps, "db" | "now">, caseId: string, userId: number): Promise<boolean> {
+  const c = await deps.db.verificationCase.findUnique({ where: { id: caseId } });
+  if (!c || !["collecting", "awaiting_selfie", "failed"].includes(c.status)) return false;
+  await moveCase(deps, c, "cancelled", { closedAt: deps.now() });
+  await audit(deps.db, { ...actor(userId), action: "case.cancelled", sellerId: c.sellerId, caseId });
+  return true;
+}
+
+export async function recordConsent(deps: Deps, caseId: string, userId: number, what: "data" | "face"): Promise<void> {
+  const c = await deps.db.verificationCase.update({
+    where: { id: caseId },
+    data: what === "data" ? { consentAt: deps.now() } : { faceConsentAt: deps.now() },
+  });
+  await audit(deps.db, { ...actor(userId), action: `consent.${what}`, sellerId: c.sellerId, caseId });
+}
+
+/** The seller declined automated checks: staff verify by hand instead. */
+export async function requestManualReview(deps: Deps, caseId: string, userId: number): Promise<void> {
+  const c = await deps.db.verificationCase.findUniqueOrThrow({ where: { id: caseId } });
+  await moveCase(deps, c, "review", { manualReview: true });
+  await audit(deps.db, { ...actor(userId), action: "case.manual_review_requested", sellerId: c.sellerId, caseId });
+}
+
+export interface IdentityInput {
+  region: IdRegion;
+  name: string;
+  idNumber: string;
+  /** E.164 */
+  phone: string;
+}
+
+/**
+ * Checks the shared contact against the phone the shop reserved with the
+ * marketplace (compared by HMAC of the E.164 form). Returns the E.164 number.
+ */
+export async function checkPhone(
+  deps: Pick<CoreDeps, "db" | "crypto">,
+  sellerId: string,
+  rawPhone: string,
+  region: IdRegion,
+): Promise<string> {
+  const phone = normalizePhone(rawPhone, defaultCountryFor(region));
+  if (!phone) throw new UserError("verify-phone-invalid");
+  const seller = await deps.db.seller.findUniqueOrThrow({ where: { id: sellerId } });
+  if (seller.reservedPhoneHmac && !deps.crypto.sameDigest(seller.reservedPhoneHmac, deps.crypto.hmac("phone", phone))) {
+    throw new UserError("verify-phone-mismatch", { reserved: seller.reservedPhoneMask ?? "" });
+  }
+  return phone;
+}
+
+/** Seals the identity fields and attaches them to the case; flags an ID number already used by another seller. */
+export async function saveIdentity(deps: Deps, caseId: string, userId: number, input: IdentityInput): Promise<{ duplicate: boolean }> {
+  const c = await deps.db.verificationCase.findUniqueOrThrow({ where: { id: caseId } });
+  const aad = `identity:${c.sellerId}`;
+  const idHmac = deps.crypto.hmac(`id:${input.region}`, input.idNumber);
+  const other = await deps.db.identity.findFirst({ where: { idNumberHmac: idHmac, sellerId: { not: c.sellerId } }, select: { sellerId: true } });
+  const identity = await deps.db.identity.create({
+    data: {
+      sellerId: c.sellerId,
+      region: input.region,
+      keyId: deps.crypto.keyId,
+      nameEnc: deps.crypto.seal(input.name, aad),
+      nameMask: maskName(input.name),
+      idNumberEnc: deps.crypto.seal(input.idNumber, aad),
+      idNumberHmac: idHmac,
+      idNumberMask: maskIdNumber(input.idNumber),
+      phoneEnc: deps.crypto.seal(input.phone, aad),
+      phoneHmac: deps.crypto.hmac("phone", input.phone),
+      phoneMask: maskPhone(input.phone),
+    },
+  });
+  await deps.db.verificationCase.update({ where: { id: caseId }, data: { identityId: identity.id } });
+  if (other) {
+    // Same ID number behind another shop: not the seller's fault to fix, so staff decide.
+    await deps.db.seller.update({ where: { id: c.sellerId }, data: { riskFlags: { push: "duplicate-id-number" } } });
+  }
+  await audit(deps.db, {
+    ...actor(userId),
+    action: "identity.saved",
+    sellerId: c.sellerId,
+    caseId,
+    data: { identityId: identity.id, region: input.region, idNumber: identity.idNumberMask, duplicateOf: other?.sellerId ?? null },
+  });
+  return { duplicate: Boolean(other) };
+}
+
+async function storePhoto(deps: Pick<CoreDeps, "db" | "photos" | "config">, sellerId: string, caseId: string, kind: "id_document" | "selfie", bytes: Buffer) {
+  const img = await intakePhoto(bytes, {
+    maxBytes: deps.config.MAX_PHOTO_BYTES,
+    minSide: deps.config.MIN_PHOTO_SIDE,
+    maxPixels: deps.config.MAX_PHOTO_PIXELS,
+  });
+  const stored = await deps.photos.put(img.jpeg);
+  return deps.db.photo.create({
+    data: { sellerId, caseId, kind, storageKey: stored.key, sha256: stored.sha256, width: img.width, height: img.height },
+  });
+}
+
+export async function saveDocumentPhoto(deps: Pick<CoreDeps, "db" | "photos" | "config">, caseId: string, userId: number, bytes: Buffer): Promise<void> {
+  const c = await deps.db.verificationCase.findUniqueOrThrow({ where: { id: caseId } });
+  const photo = await storePhoto(deps, c.sellerId, caseId, "id_document", bytes);
+  await deps.db.verificationCase.update({ where: { id: caseId }, data: { documentPhotoId: photo.id } });
+  await audit(deps.db, { ...actor(userId), action: "photo.document_saved", sellerId: c.sellerId, caseId, data: { photoId: photo.id } });
+}
+
+export interface Challenge {
+  gesture: Gesture;
+  deadline: Date;
+}
+
+/** A fresh random gesture with a deadline; a retake or a late selfie never gets the same gesture twice in a row. */
+export async function issueChallenge(deps: Pick<CoreDeps, "db" | "config" | "now">, caseId: string, userId: number): Promise<Challenge> {
+  const c = await deps.db.verificationCase.findUniqueOrThrow({ where: { id: caseId } });
+  const gesture = pickGesture(c.gesture);
+  const now = deps.now();
+  const deadline = new Date(now.getTime() + deps.config.CHALLENGE_TTL_SECONDS * 1000);
+  await moveCase(deps, c, "awaiting_selfie", { gesture, challengeIssuedAt: now, challengeDeadline: deadline });
+  await audit(deps.db, { ...actor(userId), action: "challenge.issued", sellerId: c.sellerId, caseId, data: { gesture, deadline: deadline.toISOString() } });
+  return { gesture, deadline };
+}
+
+export type SelfieOutcome = { kind: "queued"; submissionId: string; attempt: number } | { kind: "late" };
+
+/**
+ * Stores the selfie and queues the check. The database is the source of truth:
+ * the submission row and the case move to `queued` in one transaction, then the
+ * job is added with the submission id as its job id (a retried add is a no-op,
+ * and the workers' sweep re-adds a submission whose add was lost).
+ */
+export async function submitSelfie(deps: CoreDeps, caseId: string, userId: number, bytes: Buffer): Promise<SelfieOutcome> {
+  const c = await deps.db.verificationCase.findUniqueOrThrow({ where: { id: caseId } });
+  if (c.status !== "awaiting_selfie" || !c.gesture) throw new UserError("verify-case-moved");
+  if (!c.challengeDeadline || c.challengeDeadline < deps.now()) {
+    await audit(deps.db, { ...actor(userId), action: "challenge.late", sellerId: c.sellerId, caseId, data: { gesture: c.gesture } });
+    return { kind: "late" };
+  }
+  const photo = await storePhoto(deps, c.sellerId, caseId, "selfie", bytes);
+  const attempt = c.attempts + 1;
+  const submission = await deps.db.$transaction(async (tx) => {
+    const moved = await tx.verificationCase.updateMany({
+      where: { id: caseId, status: "awaiting_selfie", attempts: c.attempts },
+      data: { status: "queued", attempts: attempt },
+    });
+    if (moved.count !== 1) throw new UserError("verify-case-moved");
+    const s = await tx.submission.create({ data: { caseId, attempt, gesture: c.gesture!, photoId: photo.id } });
+    await audit(tx, { ...actor(userId), action: "selfie.submitted", sellerId: c.sellerId, caseId, data: { submissionId: s.id, attempt, photoId: photo.id } });
+    return s;
+  });
+  try {
+    await enqueueVerify(deps.verifyQueue, { submissionId: submission.id, caseId });
+  } catch (err) {
+    // Not fatal for the seller: the submission is safe in PostgreSQL and the sweep re-enqueues it.
+    deps.log.error({ err, submissionId: submission.id }, "enqueue failed; left for the sweep");
+  }
+  return { kind: "queued", submissionId: submission.id, attempt };
+}
+
+export interface CaseSummary {
+  status: CaseStatus;
+  kind: VerificationCase["kind"];
+  attempts: number;
+  maxAttempts: number;
+  gesture: string | null;
+  deadline: Date | null;
+  reasons: string[];
+  idNumberMask: string | null;
+  phoneMask: string | null;
+}
+
+export async function caseSummary(deps: Pick<CoreDeps, "db">, sellerId: string): Promise<CaseSummary | null> {
+  const c = await deps.db.verificationCase.findFirst({
+    where: { sellerId },
+    orderBy: { createdAt: "desc" },
+    include: { identity: { select: { idNumberMask: true, phoneMask: true } } },
+  });
+  if (!c) return null;
+  return {
+    status: c.status,
+    kind: c.kind,
+    attempts: c.attempts,
+    maxAttempts: c.maxAttempts,
+    gesture: c.gesture,
+    deadline: c.challengeDeadline,
+    reasons: c.reasons,
+    idNumberMask: c.identity?.idNumberMask ?? null,
+    phoneMask: c.identity?.phoneMask ?? null,
+  };
+}

@@ -1,0 +1,13 @@
+start-need-link = To verify your shop, please open the personal link your marketplace sent you (it starts this chat for your shop).
+start-link-invalid = This link is not valid or has already been used. Please ask your marketplace for a new link.
+start-link-expired = This link has expired. Please ask your marketplace for a new link.
+start-link-other-shop = Your Telegram account is already linked to the shop { $shop }. One account can verify one shop; please contact support if this is wrong.
+start-welcome = Welcome! I will verify that you are the person who runs this shop. It takes about 3 minutes: your ID details, your phone, a photo of your ID document and a selfie with a hand gesture.
+start-welcome-shop = Welcome, { $shop }! I will verify that you are the person who runs this shop. It takes about 3 minutes: your ID details, your phone, a photo of your ID document and a selfie with a hand gesture.
+start-resume-or-restart = You are in the middle of your verification. Continue where you left off, or start again from the beginning?
+start-resume = Continue
+start-restart = Start again
+start-restarted = Starting again from the beginning.
+start-check-in-progress = Your photos are being checked. You will get the result in this chat; /status shows where it stands.
+start-in-review = Your verification is with our support staff. They will contact you in this chat.
+start-already-verified = Your shop is verified. Nothing to do for now: I will message you when the next check is due.

@@ -1,0 +1,13 @@
+start-need-link = 如需认证您的店铺，请打开平台发给您的专属链接（该链接会为您的店铺开启此对话）。
+start-link-invalid = 此链接无效或已被使用。请联系平台获取新链接。
+start-link-expired = 此链接已过期。请联系平台获取新链接。
+start-link-other-shop = 您的 Telegram 账号已绑定店铺 { $shop }。一个账号只能认证一家店铺；如有误，请联系客服。
+start-welcome = 欢迎！我将确认您本人就是这家店铺的经营者。整个过程约需 3 分钟：填写证件信息、验证手机号、拍摄证件照片，以及拍一张带指定手势的自拍。
+start-welcome-shop = 欢迎，{ $shop }！我将确认您本人就是这家店铺的经营者。整个过程约需 3 分钟：填写证件信息、验证手机号、拍摄证件照片，以及拍一张带指定手势的自拍。
+start-resume-or-restart = 您的认证尚未完成。要从上次中断的地方继续，还是从头开始？
+start-resume = 继续
+start-restart = 重新开始
+start-restarted = 已从头重新开始。
+start-check-in-progress = 正在检查您的照片。结果将在此对话中通知您；发送 /status 可查看进度。
+start-in-review = 您的认证正在人工审核中，客服人员会在此对话中与您联系。
+start-already-verified = 您的店铺已通过认证。目前无需任何操作：下次需要复核时，我会通知您。

@@ -1,0 +1,13 @@
+start-need-link = 如需驗證您的商店，請開啟平台傳給您的專屬連結（該連結會為您的商店開啟此對話）。
+start-link-invalid = 此連結無效或已被使用。請向平台索取新的連結。
+start-link-expired = 此連結已過期。請向平台索取新的連結。
+start-link-other-shop = 您的 Telegram 帳號已綁定商店 { $shop }。一個帳號只能驗證一間商店；如有錯誤，請聯絡客服。
+start-welcome = 歡迎！我將確認您本人就是這間商店的經營者。整個流程約需 3 分鐘：填寫證件資料、驗證手機號碼、拍攝證件照片，以及拍一張比出指定手勢的自拍。
+start-welcome-shop = 歡迎，{ $shop }！我將確認您本人就是這間商店的經營者。整個流程約需 3 分鐘：填寫證件資料、驗證手機號碼、拍攝證件照片，以及拍一張比出指定手勢的自拍。
+start-resume-or-restart = 您的驗證尚未完成。要從上次中斷的地方繼續，還是從頭開始？
+start-resume = 繼續
+start-restart = 重新開始
+start-restarted = 已從頭重新開始。
+start-check-in-progress = 正在檢查您的照片。結果將在此對話中通知您；傳送 /status 可查看進度。
+start-in-review = 您的驗證正在人工審核中，客服人員會在此對話中與您聯絡。
+start-already-verified = 您的商店已通過驗證。目前無需任何操作：下次需要重新驗證時，我會通知您。
