@@ -1,0 +1,607 @@
+import type { BotCommand, Document, InlineKeyboardMarkup, MessageEntity, PhotoSize } from "grammy/types";
+import { applyParseMode } from "./formatting";
+import type { FileRecord } from "./files";
+import { isRecord, optBool, optInt, optJson, optStr, sameJson } from "./params";
+import { ImageDecodeError, photoDimensionsValid } from "./photos";
+import type { BotState, ChatState, StandInState } from "./state";
+import { ApiError, badRequest, type ApiCall, type Message, type Params, type StoredMessage, type UploadedFile, type User } from "./types";
+import { WebhookDelivery } from "./webhook";
+
+/** One Bot API method: returns the `result`, throws ApiError for `{"ok":false}`. */
+export type MethodHandler = (bot: BotState, call: ApiCall, env: MethodEnv) => unknown;
+
+export interface MethodEnv {
+  state: StandInState;
+  /** Runs a method on behalf of the bot (webhook replies). */
+  run(bot: BotState, method: string, params: Params): Promise<unknown>;
+}
+
+const TEXT_LIMIT = 4096;
+const CAPTION_LIMIT = 1024;
+const GETFILE_LIMIT = 20 * 1024 * 1024;
+const nowSec = (): number => Math.floor(Date.now() / 1000);
+
+const BLOCKED = (): ApiError => new ApiError(403, "Forbidden: bot was blocked by the user");
+const WEBHOOK_ACTIVE = (): ApiError =>
+  new ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+const POLL_CONFLICT = (): ApiError =>
+  new ApiError(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running");
+
+// ---------------------------------------------------------------- shared checks
+
+function chatIdOf(params: Params, key = "chat_id"): number {
+  const v = params[key];
+  if (v === undefined || v === null || v === "") throw badRequest(`${key} is empty`);
+  const n = typeof v === "number" ? v : typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) throw badRequest("chat not found");
+  return n;
+}
+
+/** The target chat of a call; `sending` calls to a user who blocked the bot get 403. */
+function requireChat(bot: BotState, params: Params, sending: boolean, key = "chat_id"): ChatState {
+  const id = chatIdOf(params, key);
+  if (sending && bot.blocked.has(id)) throw BLOCKED();
+  const chat = bot.chats.get(id);
+  if (!chat) throw badRequest("chat not found");
+  return chat;
+}
+
+function requireBotMessage(chat: ChatState, params: Params): StoredMessage {
+  if (params.inline_message_id !== undefined) throw badRequest("MESSAGE_ID_INVALID");
+  const id = optInt(params, "message_id");
+  if (id === undefined) throw badRequest("message identifier is not specified");
+  const stored = chat.messages.get(id);
+  if (!stored) throw badRequest("message to edit not found");
+  if (!stored.fromBot) throw badRequest("message can't be edited");
+  return stored;
+}
+
+function formatText(params: Params, field: "text" | "caption"): { text: string; entities: MessageEntity[] } {
+  const raw = optStr(params, field) ?? "";
+  const entitiesParam = optJson(params, field === "text" ? "entities" : "caption_entities");
+  const parsed = params.parse_mode
+    ? applyParseMode(raw, params.parse_mode)
+    : { text: raw, entities: Array.isArray(entitiesParam) ? entitiesParam.filter(isEntity) : [] };
+  if (field === "text") {
+    if (parsed.text.trim() === "") throw badRequest("message text is empty");
+    if (parsed.text.length > TEXT_LIMIT) throw badRequest("message is too long");
+  } else if (parsed.text.length > CAPTION_LIMIT) {
+    throw badRequest("message caption is too long");
+  }
+  return parsed;
+}
+
+function isEntity(e: unknown): e is MessageEntity {
+  return isRecord(e) && typeof e.type === "string" && Number.isInteger(e.offset) && Number.isInteger(e.length);
+}
+
+function captionContent(params: Params): Partial<Message> {
+  if (params.caption === undefined || params.caption === null) return {};
+  const { text, entities } = formatText(params, "caption");
+  if (text === "") return {};
+  return { caption: text, ...(entities.length ? { caption_entities: entities } : {}) };
+}
+
+const BUTTON_ACTIONS = [
+  "url", "callback_data", "web_app", "login_url", "switch_inline_query", "switch_inline_query_current_chat",
+  "switch_inline_query_chosen_chat", "copy_text", "callback_game", "pay", "disabled",
+];
+
+interface Markup {
+  /** Set when the markup is a non-empty inline keyboard (the only kind a Message carries). */
+  inline?: InlineKeyboardMarkup;
+  /** The markup as sent, any kind. */
+  raw?: unknown;
+}
+
+function parseMarkup(params: Params, inlineOnly = false): Markup {
+  const rm = optJson(params, "reply_markup");
+  if (rm === undefined) return {};
+  const invalid = badRequest("can't parse reply keyboard markup JSON object");
+  if (!isRecord(rm)) throw invalid;
+  if ("inline_keyboard" in rm) {
+    const rows = rm.inline_keyboard;
+    if (!Array.isArray(rows) || !rows.every(Array.isArray)) throw badRequest("can't parse inline keyboard button: field \"inline_keyboard\" must be of type Array");
+    for (const row of rows as unknown[][]) {
+      for (const b of row) {
+        if (!isRecord(b) || typeof b.text !== "string") throw badRequest("can't parse inline keyboard button: Field \"text\" must be of type String");
+        const actions = BUTTON_ACTIONS.filter((a) => b[a] !== undefined);
+        if (actions.length === 0) throw badRequest("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard");
+        if (b.callback_data !== undefined) {
+          const len = typeof b.callback_data === "string" ? Buffer.byteLength(b.callback_data) : 0;
+          if (len < 1 || len > 64) throw badRequest("BUTTON_DATA_INVALID");
+        }
+        if (b.url !== undefined && (typeof b.url !== "string" || !/^(https?|tg):\/\/\S+$/i.test(b.url))) {
+          throw badRequest(`inline keyboard button URL '${String(b.url)}' is invalid: Wrong HTTP URL`);
+        }
+      }
+    }
+    const nonEmpty = (rows as unknown[][]).some((r) => r.length > 0);
+    return { raw: rm, ...(nonEmpty ? { inline: rm as unknown as InlineKeyboardMarkup } : {}) };
+  }
+  if (inlineOnly) throw badRequest("inline keyboard expected");
+  if ("keyboard" in rm) {
+    const rows = rm.keyboard;
+    const ok = Array.isArray(rows) && rows.every((r) => Array.isArray(r) && r.every((b) => typeof b === "string" || (isRecord(b) && typeof b.text === "string")));
+    if (!ok) throw badRequest("can't parse keyboard button: Field \"text\" must be of type String");
+    return { raw: rm };
+  }
+  if (rm.remove_keyboard === true || rm.force_reply === true) return { raw: rm };
+  throw invalid;
+}
+
+function replyTarget(chat: ChatState, params: Params): StoredMessage | undefined {
+  let rp = optJson(params, "reply_parameters");
+  if (rp === undefined && params.reply_to_message_id !== undefined) {
+    rp = { message_id: params.reply_to_message_id, allow_sending_without_reply: params.allow_sending_without_reply };
+  }
+  if (rp === undefined) return undefined;
+  if (!isRecord(rp)) throw badRequest("can't parse reply parameters JSON object");
+  const id = optInt(rp, "message_id");
+  const target = id === undefined ? undefined : chat.messages.get(id);
+  if (!target && !optBool(rp, "allow_sending_without_reply")) throw badRequest("message to be replied not found");
+  return target;
+}
+
+/** Finds the uploaded part for a file field: "attach://<name>" or a part named like the field. */
+function uploadFor(call: ApiCall, field: string): UploadedFile | undefined {
+  const v = call.params[field];
+  if (typeof v === "string" && v.startsWith("attach://")) {
+    const part = call.files.get(v.slice("attach://".length));
+    if (!part) throw badRequest(`wrong file identifier/HTTP URL specified`);
+    return part;
+  }
+  return call.files.get(field);
+}
+
+function knownFile(bot: BotState, v: unknown): FileRecord {
+  if (typeof v !== "string" || v === "") throw badRequest("wrong file identifier/HTTP URL specified");
+  if (/^https?:\/\//i.test(v)) throw badRequest("failed to get HTTP URL content");
+  const rec = bot.file(v);
+  if (!rec) throw badRequest("wrong file identifier/HTTP URL specified");
+  return rec;
+}
+
+const EXT_MIME: Record<string, string> = {
+  pdf: "application/pdf", jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", webp: "image/webp", heic: "image/heic",
+  txt: "text/plain", csv: "text/csv", json: "application/json", zip: "application/zip", mp4: "video/mp4",
+};
+
+function extOf(name: string): string {
+  const m = /\.([A-Za-z0-9]{1,8})$/.exec(name);
+  return m?.[1]?.toLowerCase() ?? "";
+}
+
+export function documentOf(rec: FileRecord): Document {
+  return {
+    file_id: rec.file_id,
+    file_unique_id: rec.file_unique_id,
+    ...(rec.file_name !== undefined ? { file_name: rec.file_name } : {}),
+    mime_type: rec.mime_type,
+    file_size: rec.file_size,
+  };
+}
+
+/** Stores uploaded image bytes as a Telegram photo (all sizes). */
+export async function storePhoto(state: StandInState, data: Buffer, checkDimensions: boolean): Promise<PhotoSize[]> {
+  let result: Awaited<ReturnType<StandInState["photoVariants"]>>;
+  try {
+    result = await state.photoVariants(data);
+  } catch (err) {
+    if (err instanceof ImageDecodeError) throw badRequest("IMAGE_PROCESS_FAILED");
+    throw err;
+  }
+  if (checkDimensions && !photoDimensionsValid(result.original.width, result.original.height)) throw badRequest("PHOTO_INVALID_DIMENSIONS");
+  const set: PhotoSize[] = [];
+  for (const v of result.sizes) {
+    const rec = state.files.add("photos", v.data, { ext: "jpg", mime_type: "image/jpeg" });
+    rec.photoSet = set;
+    set.push({ file_id: rec.file_id, file_unique_id: rec.file_unique_id, file_size: rec.file_size, width: v.width, height: v.height });
+  }
+  return set;
+}
+
+/** The content fields of a message, for copyMessage / forwardMessage. */
+function contentOf(m: Message): Partial<Message> {
+  const keys = ["text", "entities", "photo", "document", "sticker", "contact", "caption", "caption_entities", "location", "voice", "video"] as const;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (m[k] !== undefined) out[k] = m[k];
+  return out as Partial<Message>;
+}
+
+function edit(bot: BotState, chat: ChatState, stored: StoredMessage, change: Partial<Message>, markup: Markup): Message {
+  const msg = stored.msg as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(change)) {
+    if (v === undefined) delete msg[k];
+    else msg[k] = v;
+  }
+  if (markup.inline) msg.reply_markup = markup.inline;
+  else delete msg.reply_markup;
+  msg.edit_date = nowSec();
+  stored.edited = true;
+  stored.sentMarkup = markup.raw;
+  bot.notifyChat(chat.chat.id);
+  return stored.msg;
+}
+
+const NOT_MODIFIED = (): ApiError =>
+  badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message");
+
+function scopeKey(params: Params): string {
+  const scope = optJson(params, "scope") ?? { type: "default" };
+  if (!isRecord(scope) || typeof scope.type !== "string") throw badRequest("can't parse BotCommandScope JSON object");
+  const types = ["default", "all_private_chats", "all_group_chats", "all_chat_administrators", "chat", "chat_administrators", "chat_member"];
+  if (!types.includes(scope.type)) throw badRequest("wrong BotCommandScope type specified");
+  const lang = optStr(params, "language_code") ?? "";
+  if (lang !== "" && !/^[a-z]{2}$/.test(lang)) throw badRequest("invalid language code specified");
+  return commandsKey(scope.type, scope.chat_id, scope.user_id, lang);
+}
+
+export function commandsKey(type: string, chatId: unknown, userId: unknown, lang: string): string {
+  return `${type}|${chatId === undefined ? "" : String(chatId)}|${userId === undefined ? "" : String(userId)}|${lang}`;
+}
+
+function webhookInfo(bot: BotState): Record<string, unknown> {
+  const w = bot.webhook;
+  if (!w) return { url: "", has_custom_certificate: false, pending_update_count: bot.updates.size };
+  return {
+    url: w.config.url,
+    has_custom_certificate: false,
+    pending_update_count: w.pendingCount,
+    max_connections: w.config.maxConnections,
+    ...(w.config.allowedUpdates ? { allowed_updates: w.config.allowedUpdates } : {}),
+    ...(w.lastErrorDate !== undefined ? { last_error_date: w.lastErrorDate, last_error_message: w.lastErrorMessage } : {}),
+  };
+}
+
+function stopWebhook(bot: BotState): void {
+  bot.webhook?.stop();
+  bot.webhook = undefined;
+}
+
+// ---------------------------------------------------------------- methods
+
+const getUpdates: MethodHandler = async (bot, call) => {
+  const p = call.params;
+  if (bot.webhook) throw WEBHOOK_ACTIVE();
+  const offset = optInt(p, "offset") ?? 0;
+  const limit = Math.min(100, Math.max(1, optInt(p, "limit") ?? 100));
+  const timeout = Math.min(600, Math.max(0, optInt(p, "timeout") ?? 0));
+  if (offset > 0) bot.updates.dropBelow(offset);
+  else if (offset < 0) bot.updates.keepLast(-offset);
+  const deadline = Date.now() + timeout * 1000;
+  bot.activePoll?.conflict();
+  let conflicted = false;
+  let closed = false;
+  let cancel: (() => void) | undefined;
+  const me = {
+    conflict: () => {
+      conflicted = true;
+      cancel?.();
+    },
+  };
+  bot.activePoll = me;
+  call.onClose(() => {
+    closed = true;
+    cancel?.();
+  });
+  try {
+    for (;;) {
+      if (bot.webhook) throw WEBHOOK_ACTIVE();
+      if (conflicted) throw POLL_CONFLICT();
+      const batch = bot.updates.peek(limit);
+      const left = deadline - Date.now();
+      if (batch.length > 0 || left <= 0 || closed || bot.closed) return batch;
+      const wait = bot.updateNotifier.wait(left);
+      cancel = wait.cancel;
+      await wait.promise;
+      cancel = undefined;
+    }
+  } finally {
+    if (bot.activePoll === me) bot.activePoll = undefined;
+  }
+};
+
+const setWebhook: MethodHandler = (bot, call, env) => {
+  const p = call.params;
+  const url = optStr(p, "url") ?? "";
+  if (optBool(p, "drop_pending_updates")) bot.updates.clear();
+  stopWebhook(bot);
+  if (url === "") {
+    bot.updateNotifier.notify();
+    return true;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw badRequest("bad webhook: Failed to resolve host: Name or service not known");
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw badRequest("bad webhook: HTTPS url must be provided for webhook");
+  const secret = optStr(p, "secret_token");
+  if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secret)) throw badRequest("bad webhook: secret token contains unallowed characters");
+  const maxConnections = Math.min(100, Math.max(1, optInt(p, "max_connections") ?? 40));
+  const allowed = optJson(p, "allowed_updates");
+  bot.webhook = new WebhookDelivery(
+    { url, secretToken: secret, maxConnections, allowedUpdates: Array.isArray(allowed) ? (allowed as string[]) : undefined },
+    bot.updates,
+    async (method, params) => {
+      await env.run(bot, method, params);
+    },
+    env.state.logger,
+    () => bot.updateNotifier.notify(),
+  );
+  // A poll waiting right now learns that polling is over (409), as with Telegram.
+  bot.activePoll?.conflict();
+  bot.webhook.kick();
+  return true;
+};
+
+const deleteWebhook: MethodHandler = (bot, call) => {
+  if (optBool(call.params, "drop_pending_updates")) bot.updates.clear();
+  stopWebhook(bot);
+  bot.updateNotifier.notify();
+  return true;
+};
+
+const sendMessage: MethodHandler = (bot, call) => {
+  const p = call.params;
+  const chat = requireChat(bot, p, true);
+  const { text, entities } = formatText(p, "text");
+  const markup = parseMarkup(p);
+  const replyTo = replyTarget(chat, p);
+  return bot.botMessage(
+    chat,
+    { text, ...(entities.length ? { entities } : {}), ...(markup.inline ? { reply_markup: markup.inline } : {}) },
+    markup.raw,
+    replyTo,
+  );
+};
+
+const editMessageText: MethodHandler = (bot, call) => {
+  const p = call.params;
+  const chat = requireChat(bot, p, true);
+  const stored = requireBotMessage(chat, p);
+  if (stored.msg.text === undefined) throw badRequest("there is no text in the message to edit");
+  const { text, entities } = formatText(p, "text");
+  const markup = parseMarkup(p, true);
+  if (stored.msg.text === text && sameJson(stored.msg.entities ?? [], entities) && sameJson(stored.msg.reply_markup, markup.inline)) {
+    throw NOT_MODIFIED();
+  }
+  return edit(bot, chat, stored, { text, entities: entities.length ? entities : undefined }, markup);
+};
+
+const editMessageCaption: MethodHandler = (bot, call) => {
+  const p = call.params;
+  const chat = requireChat(bot, p, true);
+  const stored = requireBotMessage(chat, p);
+  if (stored.msg.text !== undefined || stored.msg.sticker !== undefined) throw badRequest("there is no caption in the message to edit");
+  const caption = captionContent(p);
+  const markup = parseMarkup(p, true);
+  if (stored.msg.caption === caption.caption && sameJson(stored.msg.caption_entities, caption.caption_entities) && sameJson(stored.msg.reply_markup, markup.inline)) {
+    throw NOT_MODIFIED();
+  }
+  return edit(bot, chat, stored, { caption: caption.caption, caption_entities: caption.caption_entities }, markup);
+};
+
+const editMessageReplyMarkup: MethodHandler = (bot, call) => {
+  const p = call.params;
+  const chat = requireChat(bot, p, true);
+  const stored = requireBotMessage(chat, p);
+  const markup = parseMarkup(p, true);
+  if (sameJson(stored.msg.reply_markup, markup.inline)) throw NOT_MODIFIED();
+  return edit(bot, chat, stored, {}, markup);
+};
+
+const answerCallbackQuery: MethodHandler = (bot, call) => {
+  const id = optStr(call.params, "callback_query_id") ?? "";
+  const q = bot.callbackQueries.get(id);
+  if (!q || q.answered) throw badRequest("query is too old and response timeout expired or query ID is invalid");
+  const text = optStr(call.params, "text");
+  if (text !== undefined && text.length > 200) throw badRequest("MESSAGE_TOO_LONG");
+  q.answered = true;
+  bot.recordAnswer(id, q, call.params);
+  return true;
+};
+
+const sendPhoto: MethodHandler = async (bot, call, env) => {
+  const p = call.params;
+  const chat = requireChat(bot, p, true);
+  const caption = captionContent(p);
+  const markup = parseMarkup(p);
+  const replyTo = replyTarget(chat, p);
+  const upload = uploadFor(call, "photo");
+  let photo: PhotoSize[];
+  if (upload) {
+    if (upload.data.length > 10 * 1024 * 1024) throw badRequest("PHOTO_SAVE_FILE_INVALID");
+    photo = await storePhoto(env.state, upload.data, true);
+  } else if (p.photo === undefined || p.photo === "") {
+    throw badRequest("there is no photo in the request");
+  } else {
+    const rec = knownFile(bot, p.photo);
+    if (!rec.photoSet) throw badRequest(`can't use file of type ${rec.kind === "stickers" ? "Sticker" : "Document"} as Photo`);
+    photo = rec.photoSet;
+  }
+  return bot.botMessage(chat, { photo, ...caption, ...(markup.inline ? { reply_markup: markup.inline } : {}) }, markup.raw, replyTo);
+};
+
+const sendDocument: MethodHandler = (bot, call, env) => {
+  const p = call.params;
+  const chat = requireChat(bot, p, true);
+  const caption = captionContent(p);
+  const markup = parseMarkup(p);
+  const replyTo = replyTarget(chat, p);
+  const upload = uploadFor(call, "document");
+  let document: Document;
+  if (upload) {
+    if (upload.data.length > 50 * 1024 * 1024) throw new ApiError(413, "Request Entity Too Large");
+    const ext = extOf(upload.filename);
+    const mime = upload.contentType && upload.contentType !== "application/octet-stream" ? upload.contentType : EXT_MIME[ext] ?? "application/octet-stream";
+    const rec = env.state.files.add("documents", upload.data, { ext: ext || "bin", mime_type: mime, file_name: upload.filename || "document" });
+    document = documentOf(rec);
+  } else if (p.document === undefined || p.document === "") {
+    throw badRequest("there is no document in the request");
+  } else {
+    const rec = knownFile(bot, p.document);
+    if (rec.kind !== "documents") throw badRequest(`can't use file of type ${rec.kind === "photos" ? "Photo" : "Sticker"} as Document`);
+    document = documentOf(rec);
+  }
+  return bot.botMessage(chat, { document, ...caption, ...(markup.inline ? { reply_markup: markup.inline } : {}) }, markup.raw, replyTo);
+};
+
+function sourceMessage(bot: BotState, p: Params, what: string): StoredMessage {
+  const from = requireChat(bot, p, false, "from_chat_id");
+  const id = optInt(p, "message_id");
+  const src = id === undefined ? undefined : from.messages.get(id);
+  if (!src) throw badRequest(`message to ${what} not found`);
+  return src;
+}
+
+const copyMessage: MethodHandler = (bot, call) => {
+  const p = call.params;
+  const chat = requireChat(bot, p, true);
+  const src = sourceMessage(bot, p, "copy");
+  const content = contentOf(src.msg);
+  if (p.caption !== undefined && content.text === undefined) {
+    delete content.caption;
+    delete content.caption_entities;
+    Object.assign(content, captionContent(p));
+  }
+  const markup = parseMarkup(p);
+  const msg = bot.botMessage(chat, { ...content, ...(markup.inline ? { reply_markup: markup.inline } : {}) }, markup.raw, replyTarget(chat, p));
+  return { message_id: msg.message_id };
+};
+
+const forwardMessage: MethodHandler = (bot, call) => {
+  const p = call.params;
+  const chat = requireChat(bot, p, true);
+  const src = sourceMessage(bot, p, "forward");
+  const origin = src.msg.from
+    ? { type: "user" as const, sender_user: src.msg.from, date: src.msg.date }
+    : { type: "hidden_user" as const, sender_user_name: "Unknown", date: src.msg.date };
+  return bot.botMessage(chat, { ...contentOf(src.msg), forward_origin: origin }, undefined);
+};
+
+const CHAT_ACTIONS = new Set([
+  "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice", "upload_document",
+  "choose_sticker", "find_location", "record_video_note", "upload_video_note",
+]);
+
+const sendChatAction: MethodHandler = (bot, call) => {
+  requireChat(bot, call.params, true);
+  if (!CHAT_ACTIONS.has(optStr(call.params, "action") ?? "")) throw badRequest("wrong parameter action in request");
+  return true;
+};
+
+const deleteMessage: MethodHandler = (bot, call) => {
+  const chat = requireChat(bot, call.params, false);
+  const id = optInt(call.params, "message_id");
+  if (id === undefined || !chat.messages.delete(id)) throw badRequest("message to delete not found");
+  return true;
+};
+
+const deleteMessages: MethodHandler = (bot, call) => {
+  const chat = requireChat(bot, call.params, false);
+  const ids = optJson(call.params, "message_ids");
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > 100) throw badRequest("message identifiers are not specified");
+  for (const id of ids) chat.messages.delete(Number(id));
+  return true;
+};
+
+const setMyCommands: MethodHandler = (bot, call) => {
+  const commands = optJson(call.params, "commands");
+  if (!Array.isArray(commands)) throw badRequest("can't parse commands JSON object");
+  if (commands.length > 100) throw badRequest("too many commands specified");
+  const clean: BotCommand[] = [];
+  for (const c of commands) {
+    if (!isRecord(c) || typeof c.command !== "string" || !/^[a-z0-9_]{1,32}$/.test(c.command)) throw badRequest("BOT_COMMAND_INVALID");
+    if (typeof c.description !== "string" || c.description.length < 1 || c.description.length > 256) {
+      throw badRequest("BOT_COMMAND_DESCRIPTION_INVALID");
+    }
+    clean.push({ command: c.command, description: c.description });
+  }
+  const key = scopeKey(call.params);
+  if (clean.length === 0) bot.commands.delete(key);
+  else bot.commands.set(key, clean);
+  return true;
+};
+
+const getMyCommands: MethodHandler = (bot, call) => bot.commands.get(scopeKey(call.params)) ?? [];
+
+const deleteMyCommands: MethodHandler = (bot, call) => {
+  bot.commands.delete(scopeKey(call.params));
+  return true;
+};
+
+const getChatMember: MethodHandler = (bot, call) => {
+  const chat = requireChat(bot, call.params, false);
+  const userId = optInt(call.params, "user_id");
+  if (userId === undefined) throw badRequest("user_id is empty");
+  if (userId === bot.user.id) return { status: "member", user: bot.user };
+  const known = bot.users.get(userId);
+  const user: User = known ?? { id: userId, is_bot: false, first_name: `User${userId}` };
+  if (chat.creatorId === userId) return { status: "creator", user, is_anonymous: false };
+  if (chat.members.has(userId)) return { status: "member", user };
+  return { status: "left", user };
+};
+
+const getChat: MethodHandler = (bot, call) => {
+  const chat = requireChat(bot, call.params, false);
+  return { ...chat.chat, accent_color_id: 0, max_reaction_count: 11 };
+};
+
+const getFile: MethodHandler = (bot, call) => {
+  const id = optStr(call.params, "file_id");
+  if (!id) throw badRequest("file_id is empty");
+  const rec = bot.file(id);
+  if (!rec) throw badRequest("invalid file_id");
+  if (rec.file_size > GETFILE_LIMIT) throw badRequest("file is too big");
+  return { file_id: rec.file_id, file_unique_id: rec.file_unique_id, file_size: rec.file_size, file_path: rec.file_path };
+};
+
+const getMe: MethodHandler = (bot) => ({
+  ...bot.user,
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+});
+
+const alwaysTrue: MethodHandler = () => true;
+
+/** Method table, keyed lower-case: Telegram method names are case-insensitive. */
+export const METHODS: ReadonlyMap<string, MethodHandler> = new Map(
+  Object.entries({
+    getMe,
+    logOut: alwaysTrue,
+    close: alwaysTrue,
+    getUpdates,
+    setWebhook,
+    deleteWebhook,
+    getWebhookInfo: (bot: BotState) => webhookInfo(bot),
+    sendMessage,
+    editMessageText,
+    editMessageCaption,
+    editMessageReplyMarkup,
+    answerCallbackQuery,
+    sendPhoto,
+    sendDocument,
+    copyMessage,
+    forwardMessage,
+    sendChatAction,
+    deleteMessage,
+    deleteMessages,
+    setMyCommands,
+    getMyCommands,
+    deleteMyCommands,
+    getChatMember,
+    getChat,
+    getFile,
+    setMyDescription: alwaysTrue,
+    setMyShortDescription: alwaysTrue,
+    setMyName: alwaysTrue,
+    setChatMenuButton: alwaysTrue,
+    setMyDefaultAdministratorRights: alwaysTrue,
+  } satisfies Record<string, MethodHandler>).map(([k, v]) => [k.toLowerCase(), v]),
+);

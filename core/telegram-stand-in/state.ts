@@ -1,0 +1,405 @@
+import { createHash, randomInt } from "node:crypto";
+import type { BotCommand } from "grammy/types";
+import { Faults } from "./faults";
+import { FileStore, type FileRecord } from "./files";
+import { Notifier } from "./notifier";
+import { makeStickerWebp, toTelegramPhotoSizes, type PhotoVariant } from "./photos";
+import { UpdateQueue } from "./update-queue";
+import type { WebhookDelivery } from "./webhook";
+import type { CallbackAnswer, Chat, LoggerLike, Message, Params, StoredMessage, Update, User } from "./types";
+
+export interface StateLimits {
+  /** Messages kept per chat (oldest forgotten first). */
+  maxMessagesPerChat: number;
+  /** Total bytes of stored files (least recently used evicted first). */
+  maxFileBytes: number;
+  /** Unconfirmed updates kept per bot. */
+  maxPendingUpdates: number;
+  /** Chats kept per bot; the least recently active is forgotten (with its user) beyond this. */
+  maxChats: number;
+}
+
+export const DEFAULT_LIMITS: StateLimits = {
+  maxMessagesPerChat: 1000,
+  maxFileBytes: 500 * 1024 * 1024,
+  maxPendingUpdates: 100_000,
+  maxChats: 50_000,
+};
+
+export interface BotIdentityOptions {
+  id?: number;
+  username?: string;
+  first_name?: string;
+}
+
+type SandboxUser = User & { language_code: string };
+
+interface CallbackQueryRecord {
+  chatId: number;
+  messageId: number;
+  data: string;
+  answered: boolean;
+}
+
+type PhotoResult = { sizes: PhotoVariant[]; original: { width: number; height: number } };
+const PHOTO_CACHE_ENTRIES = 32;
+
+const nowSec = (): number => Math.floor(Date.now() / 1000);
+
+/**
+ * Telegram's update_ids are 31-bit and only ever grow. Starting from the clock keeps them
+ * growing across stand-in restarts (a bot that survived the restart keeps its offset)
+ * unless the previous run averaged more than 4 updates/s since it started.
+ */
+const firstUpdateId = (): number => 100_000_000 + (nowSec() - 1_704_067_200) * 4;
+
+export class ChatState {
+  nextMessageId = 1;
+  readonly messages = new Map<number, StoredMessage>();
+  readonly callbackAnswers: CallbackAnswer[] = [];
+  readonly members = new Set<number>();
+  readonly instance = `${randomInt(1, 2 ** 47)}${randomInt(100_000, 999_999)}`;
+  creatorId?: number;
+  /** Id of the newest bot message, so long polls can check without scanning. */
+  lastBotMessageId = 0;
+
+  constructor(
+    readonly chat: Chat,
+    private readonly cap: number,
+  ) {}
+
+  store(stored: StoredMessage): void {
+    this.messages.set(stored.msg.message_id, stored);
+    if (stored.fromBot) this.lastBotMessageId = stored.msg.message_id;
+    if (this.messages.size > this.cap) {
+      const oldest = this.messages.keys().next();
+      if (!oldest.done) this.messages.delete(oldest.value);
+    }
+  }
+
+  addAnswer(answer: CallbackAnswer): void {
+    this.callbackAnswers.push(answer);
+    if (this.callbackAnswers.length > this.cap) this.callbackAnswers.splice(0, this.callbackAnswers.length - this.cap);
+  }
+}
+
+/** Everything one bot (one token) sees: its users, chats, pending updates, settings. */
+export class BotState {
+  token: string | undefined;
+  user: User;
+  readonly users = new Map<number, SandboxUser>();
+  readonly chats = new Map<number, ChatState>();
+  readonly updates: UpdateQueue;
+  readonly updateNotifier = new Notifier();
+  readonly callbackQueries = new Map<string, CallbackQueryRecord>();
+  readonly commands = new Map<string, BotCommand[]>();
+  readonly faults = new Faults();
+  readonly blocked = new Set<number>();
+  webhook: WebhookDelivery | undefined;
+  /** Set at shutdown: long polls stop waiting. */
+  closed = false;
+  /** The getUpdates request currently waiting; a newer one makes it fail with 409 like Telegram. */
+  activePoll: { conflict(): void } | undefined;
+  private nextUpdateId = firstUpdateId();
+  private callbackCounter = 0;
+  private readonly callbackPrefix = String(randomInt(1_000_000_000, 9_999_999_999));
+  private answerSeq = 0;
+  private readonly chatNotifiers = new Map<number, Notifier>();
+
+  constructor(
+    token: string | undefined,
+    identity: { id: number; username: string; first_name: string },
+    readonly limits: StateLimits,
+    private readonly files: FileStore,
+  ) {
+    this.token = token;
+    this.user = { id: identity.id, is_bot: true, first_name: identity.first_name, username: identity.username };
+    this.updates = new UpdateQueue(limits.maxPendingUpdates);
+  }
+
+  // ------------------------------------------------------------ users and chats
+
+  touchUser(userId: number, from?: { first_name?: string; last_name?: string; username?: string; language_code?: string }): SandboxUser {
+    let u = this.users.get(userId);
+    if (!u) {
+      u = { id: userId, is_bot: false, first_name: `User${userId}`, language_code: "en" };
+      this.users.set(userId, u);
+    }
+    if (from) {
+      if (from.first_name !== undefined) u.first_name = from.first_name;
+      if (from.last_name !== undefined) u.last_name = from.last_name;
+      if (from.username !== undefined) u.username = from.username;
+      if (from.language_code !== undefined) u.language_code = from.language_code;
+      const chat = this.chats.get(userId)?.chat;
+      if (chat?.type === "private") {
+        chat.first_name = u.first_name;
+        if (u.last_name !== undefined) chat.last_name = u.last_name;
+        if (u.username !== undefined) chat.username = u.username;
+      }
+    }
+    return u;
+  }
+
+  /** A chat exists once a user spoke in it (private chat id = user id; groups are negative). */
+  openChat(chatId: number, user: SandboxUser): ChatState {
+    let c = this.chats.get(chatId);
+    if (!c) {
+      const chat: Chat = chatId > 0
+        ? { id: chatId, type: "private", first_name: user.first_name, ...(user.last_name ? { last_name: user.last_name } : {}), ...(user.username ? { username: user.username } : {}) }
+        : { id: chatId, type: "supergroup", title: `Group ${chatId}` };
+      c = new ChatState(chat, this.limits.maxMessagesPerChat);
+      if (chatId < 0) c.creatorId = user.id;
+      this.chats.set(chatId, c);
+    }
+    c.members.add(user.id);
+    return c;
+  }
+
+  /** Keeps chats in least-recently-active order and bounds their number (long benchmarks). */
+  private touchChat(chat: ChatState): void {
+    const id = chat.chat.id;
+    this.chats.delete(id);
+    this.chats.set(id, chat);
+    if (this.chats.size <= this.limits.maxChats) return;
+    const oldest = this.chats.keys().next();
+    if (oldest.done) return;
+    this.chats.delete(oldest.value);
+    if (oldest.value > 0) this.users.delete(oldest.value);
+  }
+
+  // ------------------------------------------------------------ updates
+
+  enqueue(body: Omit<Update, "update_id">): number {
+    const update = { update_id: this.nextUpdateId++, ...body } as Update;
+    this.updates.push(update);
+    if (this.webhook) this.webhook.kick();
+    else this.updateNotifier.notify();
+    return update.update_id;
+  }
+
+  // ------------------------------------------------------------ messages
+
+  /** A message from a user: stored, and delivered to the bot as an update. */
+  userMessage(user: SandboxUser, chat: ChatState, content: Partial<Message>, replyTo?: StoredMessage): { update_id: number; message: Message } {
+    const message = {
+      message_id: chat.nextMessageId++,
+      from: user,
+      chat: chat.chat,
+      date: nowSec(),
+      ...(replyTo ? { reply_to_message: stripReply(replyTo.msg) } : {}),
+      ...content,
+    } as Message;
+    chat.store({ msg: message, fromBot: false, edited: false });
+    this.touchChat(chat);
+    const update_id = this.enqueue({ message } as Omit<Update, "update_id">);
+    return { update_id, message };
+  }
+
+  botMessage(chat: ChatState, content: Partial<Message>, sentMarkup: unknown, replyTo?: StoredMessage): Message {
+    const message = {
+      message_id: chat.nextMessageId++,
+      from: this.user,
+      chat: chat.chat,
+      date: nowSec(),
+      ...(replyTo ? { reply_to_message: stripReply(replyTo.msg) } : {}),
+      ...content,
+    } as Message;
+    chat.store({ msg: message, fromBot: true, edited: false, sentMarkup });
+    this.touchChat(chat);
+    this.chatNotifiers.get(chat.chat.id)?.notify();
+    return message;
+  }
+
+  chatNotifier(chatId: number): Notifier {
+    let n = this.chatNotifiers.get(chatId);
+    if (!n) {
+      n = new Notifier();
+      this.chatNotifiers.set(chatId, n);
+    }
+    return n;
+  }
+
+  /** Drops a chat notifier nobody waits on any more. */
+  releaseChatNotifier(chatId: number): void {
+    const n = this.chatNotifiers.get(chatId);
+    if (n && n.size === 0) this.chatNotifiers.delete(chatId);
+  }
+
+  notifyChat(chatId: number): void {
+    this.chatNotifiers.get(chatId)?.notify();
+  }
+
+  // ------------------------------------------------------------ callback queries
+
+  callbackQuery(user: SandboxUser, chat: ChatState, stored: StoredMessage, data: string): number {
+    const id = `${this.callbackPrefix}${String(++this.callbackCounter).padStart(9, "0")}`;
+    this.callbackQueries.set(id, { chatId: chat.chat.id, messageId: stored.msg.message_id, data, answered: false });
+    if (this.callbackQueries.size > 50_000) {
+      const oldest = this.callbackQueries.keys().next();
+      if (!oldest.done) this.callbackQueries.delete(oldest.value);
+    }
+    return this.enqueue({
+      // A snapshot: a later edit must not change what this update says.
+      callback_query: { id, from: user, message: { ...stored.msg }, chat_instance: chat.instance, data },
+    } as Omit<Update, "update_id">);
+  }
+
+  recordAnswer(queryId: string, q: CallbackQueryRecord, params: Params): void {
+    const chat = this.chats.get(q.chatId);
+    if (!chat) return;
+    chat.addAnswer({
+      seq: ++this.answerSeq,
+      callback_query_id: queryId,
+      message_id: q.messageId,
+      callback_data: q.data,
+      ...(typeof params.text === "string" ? { text: params.text } : {}),
+      show_alert: params.show_alert === true || params.show_alert === "true",
+      ...(typeof params.url === "string" ? { url: params.url } : {}),
+      date: nowSec(),
+    });
+    this.notifyChat(q.chatId);
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  /** Forgets conversations but keeps identity, webhook, commands and the update_id sequence. */
+  reset(): void {
+    this.users.clear();
+    this.chats.clear();
+    this.updates.clear();
+    this.callbackQueries.clear();
+    this.faults.clear();
+    this.blocked.clear();
+  }
+
+  shutdown(): void {
+    this.closed = true;
+    this.webhook?.stop();
+    this.updateNotifier.releaseAll();
+    for (const n of this.chatNotifiers.values()) n.releaseAll();
+  }
+
+  file(fileId: string): FileRecord | undefined {
+    return this.files.get(fileId);
+  }
+}
+
+/** reply_to_message never nests further replies (Telegram's rule). */
+function stripReply(m: Message): Message {
+  const { reply_to_message: _drop, ...rest } = m;
+  return rest as Message;
+}
+
+export const TOKEN_RE = /^(\d{1,15}):[A-Za-z0-9_-]{20,}$/;
+
+/**
+ * All bots the stand-in serves. The sandbox API talks to the "default" bot: the first
+ * token that calls the Bot API. Sandbox calls made before any bot connected go to a
+ * placeholder that the first token then adopts, so nothing sent early is lost.
+ */
+export class StandInState {
+  readonly files: FileStore;
+  readonly limits: StateLimits;
+  private readonly bots = new Map<string, BotState>();
+  private defaultBot: BotState | undefined;
+  private sticker: FileRecord | undefined;
+  private readonly photoCache = new Map<string, Promise<PhotoResult>>();
+
+  constructor(
+    private readonly identity: BotIdentityOptions = {},
+    limits: Partial<StateLimits> = {},
+    readonly logger: LoggerLike,
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.files = new FileStore(this.limits.maxFileBytes);
+  }
+
+  /** The bot for a (valid) token, created on first use. */
+  botForToken(token: string): BotState {
+    const known = this.bots.get(token);
+    if (known) return known;
+    const tokenId = Number(TOKEN_RE.exec(token)?.[1] ?? 0);
+    if (this.defaultBot && this.defaultBot.token === undefined) {
+      // Adopt the placeholder the sandbox created before any bot connected.
+      const bot = this.defaultBot;
+      bot.token = token;
+      bot.user = { ...bot.user, id: this.identity.id ?? tokenId };
+      this.bots.set(token, bot);
+      this.logger.info({ botId: bot.user.id }, "default bot connected");
+      return bot;
+    }
+    const isFirst = this.defaultBot === undefined;
+    const bot = new BotState(token, isFirst ? this.defaultIdentity(tokenId) : otherIdentity(tokenId), this.limits, this.files);
+    this.bots.set(token, bot);
+    if (isFirst) {
+      this.defaultBot = bot;
+      this.logger.info({ botId: bot.user.id }, "default bot connected");
+    }
+    return bot;
+  }
+
+  /** The bot the sandbox API addresses: an explicit token, else the default bot (placeholder if none yet). */
+  sandboxBot(token?: string): BotState {
+    if (token !== undefined) return this.botForToken(token);
+    this.defaultBot ??= new BotState(undefined, this.defaultIdentity(this.identity.id ?? 0), this.limits, this.files);
+    return this.defaultBot;
+  }
+
+  allBots(): BotState[] {
+    const list = [...this.bots.values()];
+    if (this.defaultBot && !list.includes(this.defaultBot)) list.push(this.defaultBot);
+    return list;
+  }
+
+  async stickerFile(): Promise<FileRecord> {
+    if (this.sticker && this.files.get(this.sticker.file_id)) return this.sticker;
+    const data = await makeStickerWebp();
+    this.sticker = this.files.add("stickers", data, { ext: "webp", mime_type: "image/webp" });
+    return this.sticker;
+  }
+
+  /**
+   * Decoded + re-encoded sizes of an image. Re-encoding costs ~50 ms of CPU per photo, and
+   * load tests send the same few fixture photos again and again, so results are cached by
+   * content hash (each upload still gets its own file_ids, as on Telegram).
+   */
+  photoVariants(data: Buffer): Promise<PhotoResult> {
+    const key = createHash("sha1").update(data).digest("base64");
+    const hit = this.photoCache.get(key);
+    if (hit) {
+      this.photoCache.delete(key);
+      this.photoCache.set(key, hit);
+      return hit;
+    }
+    const p = toTelegramPhotoSizes(data);
+    this.photoCache.set(key, p);
+    p.catch(() => this.photoCache.delete(key));
+    if (this.photoCache.size > PHOTO_CACHE_ENTRIES) {
+      const oldest = this.photoCache.keys().next();
+      if (!oldest.done) this.photoCache.delete(oldest.value);
+    }
+    return p;
+  }
+
+  reset(): void {
+    for (const bot of this.allBots()) bot.reset();
+    this.files.clear();
+    this.sticker = undefined;
+  }
+
+  shutdown(): void {
+    for (const bot of this.allBots()) bot.shutdown();
+  }
+
+  private defaultIdentity(id: number): { id: number; username: string; first_name: string } {
+    return {
+      id: this.identity.id ?? id,
+      username: this.identity.username ?? "shiren_sandbox_bot",
+      first_name: this.identity.first_name ?? "Shiren",
+    };
+  }
+}
+
+function otherIdentity(id: number): { id: number; username: string; first_name: string } {
+  return { id, username: `sandbox_${id}_bot`, first_name: `Bot ${id}` };
+}
