@@ -69,6 +69,12 @@ export async function intakePhoto(bytes: Buffer, limits: IntakeLimits): Promise<
     throw new UserError("photo-error-too-small", { minSide: limits.minSide, width: String(w), height: String(h) });
   }
 
+  // Telegram photos are already metadata-free baseline JPEGs: re-encoding them would
+  // cost ~15-25 ms of CPU and some quality for nothing (see isCleanJpeg).
+  if (sourceType === "jpeg" && (meta.orientation ?? 1) === 1 && Math.max(srcW, srcH) <= maxOutputSide && meta.space === "srgb" && isCleanJpeg(bytes)) {
+    return { jpeg: bytes, width: srcW, height: srcH, sha256: createHash("sha256").update(bytes).digest("hex"), sourceType };
+  }
+
   let out: { data: Buffer; info: OutputInfo };
   try {
     out = await sharp(bytes, { limitInputPixels: limits.maxPixels, sequentialRead: true, failOn: "error" })
@@ -99,4 +105,33 @@ export async function intakePhoto(bytes: Buffer, limits: IntakeLimits): Promise<
 // fail here; whatever the cause, a JPEG is what the user can send instead.
 function unreadable(heifFamily: boolean): UserError {
   return new UserError(heifFamily ? "photo-error-unsupported-format" : "photo-error-unreadable");
+}
+
+/** Segments a stripped JPEG may carry before its scan: JFIF header, tables, frame, restart interval. */
+const CLEAN_MARKERS = new Set([0xe0, 0xdb, 0xc4, 0xc0, 0xc1, 0xc2, 0xdd]);
+
+/**
+ * True when the JPEG has nothing to strip: no EXIF/XMP/ICC/IPTC (APP1-APP15), no
+ * comments, only known segments before the scan, and it ends with EOI (not truncated).
+ * Walks the segment headers only; the pixels are not decoded.
+ */
+export function isCleanJpeg(b: Buffer): boolean {
+  if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) return false;
+  let end = b.length;
+  while (end > 2 && b[end - 1] === 0) end--; // some encoders pad after EOI
+  if (b[end - 2] !== 0xff || b[end - 1] !== 0xd9) return false;
+  let i = 2;
+  while (i + 4 <= b.length) {
+    if (b[i] !== 0xff) return false;
+    const marker = b[i + 1]!;
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    if (marker === 0xda) return true; // start of scan: every header segment was acceptable
+    if (!CLEAN_MARKERS.has(marker)) return false;
+    if (marker === 0xe0 && b.toString("latin1", i + 4, i + 9) !== "JFIF\0") return false;
+    i += 2 + b.readUInt16BE(i + 2);
+  }
+  return false;
 }

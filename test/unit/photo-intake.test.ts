@@ -8,11 +8,13 @@ import { UserError } from "../../core/errors";
 import { intakePhoto } from "../../core/photos/intake";
 import type { IntakeLimits } from "../../core/photos/intake";
 import { sniffType } from "../../core/photos/sniff";
+import { isCleanJpeg } from "../../core/photos/intake";
+import { fixture } from "../support/fixtures";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const LOCALES = ["en", "zh-Hans", "zh-Hant"] as const;
 const LIMITS: IntakeLimits = { maxBytes: 20 * 2 ** 20, minSide: 480, maxPixels: 50_000_000 };
-const OBAMA = readFileSync("/work/shared/fixtures/images/facerec_obama.jpg"); // 910x1137, EXIF + ICC
+const OBAMA = readFileSync(fixture("facerec_obama.jpg")); // 910x1137, EXIF + ICC
 
 function solid(width: number, height: number): Sharp {
   return sharp({ create: { width, height, channels: 3, background: { r: 40, g: 90, b: 160 } } });
@@ -268,6 +270,27 @@ describe("intakePhoto: output", () => {
     const r = await intakePhoto(await solid(800, 600).avif().toBuffer(), LIMITS);
     expect([r.sourceType, r.width, r.height]).toEqual(["avif", 800, 600]);
     expect(sniffType(r.jpeg)).toBe("jpeg");
+  });
+});
+
+describe("intakePhoto: already clean JPEGs (Telegram photos)", () => {
+  it("stores a metadata-free JPEG byte for byte, without re-encoding", async () => {
+    const clean = await sharp(OBAMA).jpeg({ quality: 85 }).toBuffer();
+    expect(isCleanJpeg(clean)).toBe(true);
+    const r = await intakePhoto(clean, LIMITS);
+    expect(r.jpeg.equals(clean)).toBe(true);
+    expect([r.width, r.height]).toEqual([910, 1137]);
+  });
+
+  it("re-encodes when anything could be stripped or the file is damaged", async () => {
+    expect(isCleanJpeg(OBAMA)).toBe(false); // EXIF + ICC
+    const r = await intakePhoto(OBAMA, LIMITS);
+    expect(r.jpeg.equals(OBAMA)).toBe(false);
+    expect((await sharp(r.jpeg).metadata()).exif).toBeUndefined();
+    const clean = await sharp(OBAMA).jpeg().toBuffer();
+    const withComment = Buffer.concat([clean.subarray(0, 2), Buffer.from([0xff, 0xfe, 0x00, 0x07]), Buffer.from("gps:1"), clean.subarray(2)]);
+    expect(isCleanJpeg(withComment)).toBe(false);
+    expect(isCleanJpeg(clean.subarray(0, clean.length - 100))).toBe(false);
   });
 });
 
