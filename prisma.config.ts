@@ -13,5 +13,8 @@ export default {
   schema: "prisma/schema.prisma",
   experimental: { adapter: true },
   engine: "js",
-  adapter: async () => new PrismaPg({ connectionString: parsed.toString() }, schema ? { schema } : undefined),
+  adapter: async () => new PrismaPg(
+      // The CLI never closes its pool: let an idle pool end the process (else every run lingers 10 s).
+      { connectionString: parsed.toString(), allowExitOnIdle: true },
+      schema ? { schema } : undefined),
 } satisfies PrismaConfig;

@@ -13,6 +13,7 @@ import { commandsFeature } from "./features/commands";
 import { fallbackFeature } from "./features/fallback";
 import { resumeFallbackFeature, startFeature } from "./features/start";
 import { VERIFY_CONVERSATION, createVerifyConversation } from "./features/verify/conversation";
+import { lowerCaseCommands } from "./middleware/commands-case";
 import { dedupeUpdates } from "./middleware/dedupe";
 import { negotiateLocale } from "./middleware/locale";
 
@@ -42,6 +43,7 @@ export function createBot(deps: BotDeps, opts: { botInfo?: BotConfig<BotContext>
   });
   // 3. A redelivered update does nothing twice.
   bot.use(dedupeUpdates(redis, prefix));
+  bot.use(lowerCaseCommands);
   // 4. Language before anything replies.
   bot.use(i18n);
   // 5. Floods are dropped per user, with one polite notice per burst.

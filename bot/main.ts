@@ -1,4 +1,4 @@
-import { run, type RunnerHandle } from "@grammyjs/runner";
+import type { RunnerHandle } from "@grammyjs/runner";
 import { ConfigError, parseConfig, SANDBOX_TOKEN, type Config } from "../core/config";
 import { setupDatabase } from "../core/db/setup";
 import { createLogger, type Logger } from "../core/logger";
@@ -6,6 +6,7 @@ import { startStandIn, type StandIn } from "../core/telegram-stand-in/server";
 import { createBot } from "./create-bot";
 import { commandMenus } from "./features/commands";
 import { createDeps, type BotDeps } from "./deps";
+import { runConfirmingAfterHandling, stopAndDrain } from "./polling";
 
 export interface RunningBot {
   deps: BotDeps;
@@ -33,14 +34,14 @@ export async function startBot(config: Config, log: Logger, opts: { dbSchema?: s
   for (const m of commandMenus(i18n)) {
     await bot.api.setMyCommands(m.commands, m.languageCode ? { language_code: m.languageCode } : undefined);
   }
-  const runner = run(bot, { runner: { fetch: { allowed_updates: ["message", "callback_query"] } } });
+  const runner = runConfirmingAfterHandling(bot, log, { allowedUpdates: ["message", "callback_query"] });
   log.info({ username: bot.botInfo.username, apiRoot, sandbox: config.sandbox }, "bot running");
   return {
     deps,
     runner,
     standIn,
     async stop() {
-      if (runner.isRunning()) await runner.stop();
+      await stopAndDrain(runner);
       await deps.close();
       await standIn?.close();
     },

@@ -3,9 +3,10 @@ import type { MiddlewareFn } from "grammy";
 import type { BotContext } from "../context";
 
 /**
- * Telegram may deliver an update again (after a crash, the offset was not yet
- * confirmed). An update is marked done only after it was handled, so a crash
- * mid-update lets the redelivery run it; a completed one is skipped.
+ * Telegram delivers an update again when its offset was not confirmed before a
+ * crash; bot/polling.ts confirms only handled updates, so after a crash the
+ * unfinished ones come back together with some finished ones. An update is marked
+ * done only after it was handled: a redelivered unfinished update runs, a finished one is skipped.
  * Sequentialize runs before this, so one chat never sees the same id twice at once.
  */
 export function dedupeUpdates(redis: Redis, prefix: string, ttlSeconds = 24 * 3600): MiddlewareFn<BotContext> {

@@ -35,7 +35,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<{ created: bo
 export function migrateDeploy(databaseUrl: string): void {
   const url = new URL(databaseUrl);
   const root = fileURLToPath(new URL("../../", import.meta.url));
-  const r = spawnSync(process.execPath, [`${root}node_modules/prisma/build/index.js`, "migrate", "deploy"], {
+  const r = spawnSync(process.execPath, ["-r", `${root}prisma/unref-long-timers.cjs`, `${root}node_modules/prisma/build/index.js`, "migrate", "deploy"], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: url.toString() },
     encoding: "utf8",

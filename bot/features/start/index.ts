@@ -56,6 +56,9 @@ startFeaturePrivate.command("start", async (ctx) => {
 });
 
 startFeaturePrivate.callbackQuery(CB.restart, async (ctx) => {
+  // The offer is only meaningful while that dialog is still open; later (e.g. after the
+  // selfie was queued) an old button must not start a second verification.
+  if (ctx.conversation.active(VERIFY_CONVERSATION) === 0) return void (await ctx.answerCallbackQuery({ text: ctx.t("common-button-stale") }));
   await ctx.answerCallbackQuery();
   const seller = await findSellerByTelegram(ctx.deps, ctx.from.id);
   if (!seller) throw new UserError("start-need-link");
