@@ -7,11 +7,20 @@ import { randomInt } from "node:crypto";
  * cases keep a readable name.
  */
 export const GESTURES = {
+  // Offered: TPR 100% and FPR 0% on the dev set (`npm run eval:fixtures`): victory 5/5 (0/98),
+  // pointing_up 8/8 (0/95), four 11/11 (0/92), rock 7/7 (0/96). All upright, unambiguous finger sets.
   victory: { emoji: "✌️", offered: true },
   pointing_up: { emoji: "☝️", offered: true },
-  open_palm: { emoji: "🖐️", offered: true },
+  four: { emoji: "4️⃣", offered: true },
+  rock: { emoji: "🤘", offered: true },
+  // Not offered: open_palm TPR 5/7 (two in multi-face photos), FPR 2.1% (relaxed hands read as open);
+  // fist 5/6; thumbs_up 0/2 (both held at chest level, below the zone beside the face); call 5/8 (sideways
+  // hands); ok 0/1 and FPR 2% (three-finger hands).
+  open_palm: { emoji: "🖐️", offered: false },
   fist: { emoji: "✊", offered: false },
   thumbs_up: { emoji: "👍", offered: false },
+  call: { emoji: "🤙", offered: false },
+  ok: { emoji: "👌", offered: false },
 } as const;
 
 export type Gesture = keyof typeof GESTURES;

@@ -1,0 +1,98 @@
+/**
+ * Geometric gesture rules on the 21 MediaPipe hand keypoints. Pure: no model,
+ * no state. Image y grows downwards.
+ */
+
+export type Point3 = readonly [number, number, number] | readonly number[];
+
+export interface FingerState {
+  thumb: boolean;
+  index: boolean;
+  middle: boolean;
+  ring: boolean;
+  pinky: boolean;
+}
+
+export interface GestureRules {
+  /** A finger is extended when its tip is this many times farther from the wrist than its PIP joint... */
+  extendRatio: number;
+  /** ...and it is straight: cosine between (PIP - MCP) and (TIP - PIP) at least this. */
+  straightCos: number;
+  /** A finger is folded when its tip is no farther from the wrist than this times its PIP distance. */
+  foldRatio: number;
+  /** Upright palm: the wrist -> middle-MCP direction within this many degrees of straight up. */
+  uprightDeg: number;
+  /** Thumb extended when its tip is at least this many palm lengths from the middle-finger MCP... */
+  thumbOut: number;
+  /** ...and folded at or below this. */
+  thumbIn: number;
+}
+
+const FINGERS = {
+  index: [5, 6, 7, 8],
+  middle: [9, 10, 11, 12],
+  ring: [13, 14, 15, 16],
+  pinky: [17, 18, 19, 20],
+} as const;
+
+function d(a: Point3, b: Point3): number {
+  return Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!);
+}
+
+function cosAngle(a: Point3, b: Point3, c: Point3, e: Point3): number {
+  const ux = b[0]! - a[0]!;
+  const uy = b[1]! - a[1]!;
+  const vx = e[0]! - c[0]!;
+  const vy = e[1]! - c[1]!;
+  const n = Math.hypot(ux, uy) * Math.hypot(vx, vy);
+  return n > 0 ? (ux * vx + uy * vy) / n : 0;
+}
+
+export type FingerPose = "extended" | "folded" | "unsure";
+
+export function fingerPoses(kp: readonly Point3[], r: GestureRules): Record<keyof FingerState, FingerPose> {
+  const wrist = kp[0]!;
+  const pose = {} as Record<keyof FingerState, FingerPose>;
+  for (const [name, [mcp, pip, dip, tip]] of Object.entries(FINGERS) as [keyof typeof FINGERS, readonly [number, number, number, number]][]) {
+    const ratio = d(kp[tip]!, wrist) / Math.max(1e-6, d(kp[pip]!, wrist));
+    const straight = cosAngle(kp[mcp]!, kp[pip]!, kp[pip]!, kp[tip]!) >= r.straightCos && cosAngle(kp[pip]!, kp[dip]!, kp[dip]!, kp[tip]!) >= r.straightCos;
+    pose[name] = ratio > r.extendRatio && straight ? "extended" : ratio <= r.foldRatio ? "folded" : "unsure";
+  }
+  // Thumb: how far its tip is from the middle-finger MCP, in palm lengths (wrist -> middle MCP).
+  // Dev set: open palms 0.74-0.96 (to 1.4), thumbs folded over the palm ("four") 0.19-0.46.
+  const thumbOut = d(kp[4]!, kp[9]!) / Math.max(1e-6, d(kp[0]!, kp[9]!));
+  pose.thumb = thumbOut >= r.thumbOut ? "extended" : thumbOut <= r.thumbIn ? "folded" : "unsure";
+  return pose;
+}
+
+/** Angle of wrist -> middle-finger MCP from straight up, in degrees (0 = fingers up). */
+export function palmTiltDeg(kp: readonly Point3[]): number {
+  const dx = kp[9]![0]! - kp[0]![0]!;
+  const dy = kp[9]![1]! - kp[0]![1]!;
+  return (Math.atan2(Math.abs(dx), -dy) * 180) / Math.PI;
+}
+
+/** Every catalogue gesture whose rules these keypoints satisfy (usually zero or one). */
+export function classifyGestures(kp: readonly Point3[], r: GestureRules): string[] {
+  if (kp.length < 21) return [];
+  const f = fingerPoses(kp, r);
+  const up = palmTiltDeg(kp) <= r.uprightDeg;
+  const ext = (n: keyof FingerState) => f[n] === "extended";
+  const fold = (n: keyof FingerState) => f[n] === "folded";
+  const out: string[] = [];
+  const palm = d(kp[0]!, kp[9]!);
+  if (up && ext("index") && ext("middle") && ext("ring") && ext("pinky") && ext("thumb")) out.push("open_palm");
+  if (up && ext("index") && ext("middle") && ext("ring") && ext("pinky") && fold("thumb")) out.push("four");
+  if (up && ext("index") && ext("middle") && fold("ring") && fold("pinky")) out.push("victory");
+  if (up && ext("index") && fold("middle") && fold("ring") && fold("pinky") && !ext("thumb")) out.push("pointing_up");
+  if (ext("index") && fold("middle") && fold("ring") && ext("pinky")) out.push("rock");
+  if (ext("thumb") && fold("index") && fold("middle") && fold("ring") && ext("pinky")) out.push("call");
+  // Fist and thumbs-up: four fingers curled; they differ by the thumb, and thumbs-up needs the thumb tip highest.
+  const curled = fold("index") && fold("middle") && fold("ring") && fold("pinky");
+  if (curled && ext("thumb") && kp[4]![1]! < Math.min(...[5, 6, 9, 10, 13, 17].map((i) => kp[i]![1]!)) - 0.2 * palm) out.push("thumbs_up");
+  // A thumbs-down is four curled fingers too: the thumb tip must not hang below the knuckles.
+  else if (curled && !ext("thumb") && kp[4]![1]! < Math.max(...[5, 9, 13, 17].map((i) => kp[i]![1]!)) + 0.2 * palm) out.push("fist");
+  // OK: thumb and index tips touch, the other three fingers up.
+  if (d(kp[4]!, kp[8]!) < 0.35 * palm && ext("middle") && ext("ring") && ext("pinky")) out.push("ok");
+  return out;
+}

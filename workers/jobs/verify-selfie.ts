@@ -1,0 +1,134 @@
+import { UnrecoverableError, type Job } from "bullmq";
+import type { Api } from "grammy";
+import type { I18n } from "@grammyjs/i18n";
+import type { CoreDeps } from "../../core/deps";
+import { verifyJobSchema, type VerifyJob } from "../../core/jobs";
+import { decide } from "../../core/verification/decision";
+import { THRESHOLDS, type Thresholds } from "../../core/verification/thresholds";
+import {
+  claimSubmission,
+  findDuplicateFace,
+  loadSubmission,
+  markNotified,
+  recordVerdict,
+  replayCandidates,
+  storePhotoHash,
+  type LoadedSubmission,
+} from "../../core/verification/verdicts";
+import type { Engine } from "../checks/models";
+import { cosineSimilarity, descriptorFromBytes, descriptorToBytes } from "../checks/match";
+import { hashFromHex, isReplay, perceptualHash, chunkKeys, hashToHex } from "../checks/phash";
+import { runChecks, toDecisionInput, type CheckReport } from "../checks/run-checks";
+import { sendVerdict } from "../notify";
+
+export interface VerifyDeps extends CoreDeps {
+  engine: Engine;
+  api: Api;
+  i18n: I18n;
+}
+
+/**
+ * One selfie submission: model checks, replay and duplicate-identity lookups, the
+ * verdict policy, then the seller is told. Idempotent: the submission row says
+ * whether the work is done; a job that finds a verdict only (re)delivers it.
+ */
+export async function verifySelfie(deps: VerifyDeps, job: Pick<Job<VerifyJob>, "data" | "id" | "attemptsMade">): Promise<string> {
+  const parsed = verifyJobSchema.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`bad job payload: ${parsed.error.message}`);
+  const s = await loadSubmission(deps, parsed.data.submissionId);
+  if (!s) throw new UnrecoverableError(`submission ${parsed.data.submissionId} not found`);
+  if (s.status === "decided") return notifyOnce(deps, s);
+
+  await claimSubmission(deps, s);
+  await check(deps, s);
+  // Decided now, by this run or (rarely) by a concurrent one: either way the stored verdict is told once.
+  return notifyOnce(deps, (await loadSubmission(deps, s.id))!);
+}
+
+async function check(deps: VerifyDeps, s: LoadedSubmission): Promise<void> {
+  const c = s.case;
+  const selfie = await deps.photos.get(s.photo.storageKey);
+  // Initial check: the ID document of this case; recheck: the face enrolled at the last pass.
+  const document = c.kind === "initial" && c.documentPhotoId ? await deps.db.photo.findUnique({ where: { id: c.documentPhotoId } }) : null;
+  const reference = document ? await deps.photos.get(document.storageKey) : null;
+  const enrolled = !reference && c.seller.faceEmbeddingEnc ? descriptorFromBytes(deps.crypto.open(c.seller.faceEmbeddingEnc, `face:${c.sellerId}`)) : null;
+
+  const report = await runChecks(deps.engine, { selfie, reference, referenceEmbedding: enrolled, gesture: s.gesture });
+  if (document && !document.phash && reference) await hashPhoto(deps, document.id, reference);
+
+  let replayOf: string | null = null;
+  if (report.phash && report.phashFine && report.phashChunks) {
+    const mine = { h64: report.phash, fine: report.phashFine, chunks: report.phashChunks };
+    await storePhotoHash(deps, s.photoId, mine);
+    const me = { h64: hashFromHex(mine.h64), h256: Buffer.from(mine.fine, "hex") };
+    for (const cand of await replayCandidates(deps, s.photoId, mine.chunks)) {
+      if (!cand.phash || !cand.phashFine) continue;
+      if (isReplay(me, { h64: hashFromHex(cand.phash), h256: Buffer.from(cand.phashFine, "hex") }, THRESHOLDS.replay)) {
+        replayOf = cand.id;
+        break;
+      }
+    }
+  }
+
+  const duplicate =
+    report.embedding && report.faces.length === 1
+      ? await findDuplicateFace(deps, c.sellerId, c.identity?.idNumberHmac ?? null, report.embedding, cosineSimilarity, descriptorFromBytes, THRESHOLDS.match.passScore)
+      : null;
+
+  const th: Thresholds = { ...THRESHOLDS, attempts: { maxAttempts: c.maxAttempts } };
+  const decision = decide(
+    toDecisionInput(report, { matchExpected: Boolean(reference || enrolled), replayHit: replayOf !== null, duplicateIdentity: duplicate !== null, attempt: s.attempt }),
+    th,
+  );
+  await recordVerdict(deps, s, {
+    verdict: decision.verdict,
+    reasons: decision.reasons,
+    scores: scoresOf(report, { replayOf, duplicateOf: duplicate?.sellerId ?? null, duplicateSimilarity: duplicate?.similarity ?? null }),
+    embedding: report.embedding,
+    embeddingBytes: report.embedding ? descriptorToBytes(report.embedding) : null,
+  });
+}
+
+async function hashPhoto(deps: VerifyDeps, photoId: string, bytes: Buffer): Promise<void> {
+  try {
+    const h = await perceptualHash(bytes);
+    await storePhotoHash(deps, photoId, { h64: hashToHex(h.h64), fine: h.h256.toString("hex"), chunks: chunkKeys(h.h64) });
+  } catch {
+    // an undecodable document photo is reported by the checks (reference-unusable)
+  }
+}
+
+/** Delivers the decided verdict unless it was delivered already (a retry after a crash between send and mark may repeat it once). */
+async function notifyOnce(deps: VerifyDeps, s: LoadedSubmission): Promise<string> {
+  if (s.notifiedAt) return `already notified: ${s.verdict}`;
+  const seller = await deps.db.seller.findUniqueOrThrow({ where: { id: s.case.sellerId } });
+  const outcome = await sendVerdict(
+    deps.api,
+    deps.i18n,
+    { ...s, case: { ...s.case, seller } },
+    { verdict: s.verdict ?? "review", reasons: s.reasons as never },
+    seller.nextRecheckAt,
+    async () => {
+      await deps.db.seller.update({ where: { id: seller.id }, data: { unreachableAt: new Date() } });
+    },
+  );
+  await markNotified(deps, s.id);
+  return `${s.verdict}: ${outcome}`;
+}
+
+/** What staff and calibration see: figures, never identity values or embeddings. */
+function scoresOf(r: CheckReport, extra: { replayOf: string | null; duplicateOf: string | null; duplicateSimilarity: number | null }) {
+  return {
+    faces: r.faces.map((f) => ({ score: f.score, heightRatio: f.heightRatio, outsideRatio: f.outsideRatio, brightness: f.brightness, sharpness: f.sharpness })),
+    referenceFaces: r.reference?.faces ?? null,
+    matchScore: r.matchScore,
+    gestureRequested: r.gestureRequested,
+    gesturesDetected: r.gesturesDetected,
+    hands: r.hands.map((h) => ({ presence: h.presence, nearFace: h.nearFace, gestures: h.gestures, source: h.source })),
+    signals: r.signals,
+    timings: { ...r.timings },
+    replayOf: extra.replayOf,
+    duplicateOf: extra.duplicateOf,
+    duplicateSimilarity: extra.duplicateSimilarity,
+  };
+}

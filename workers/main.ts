@@ -1,0 +1,147 @@
+import { Queue, Worker } from "bullmq";
+import { Api } from "grammy";
+import { autoRetry } from "@grammyjs/auto-retry";
+import { ConfigError, parseConfig, SANDBOX_TOKEN, type Config } from "../core/config";
+import { PiiCrypto } from "../core/crypto";
+import { createDb } from "../core/db/client";
+import { createI18n } from "../core/i18n";
+import { QUEUES, createVerifyQueue, enqueueVerify, type VerifyJob } from "../core/jobs";
+import { createLogger, type Logger } from "../core/logger";
+import { EncryptedFsPhotoStore } from "../core/photos/store";
+import { createRedis } from "../core/redis";
+import { stuckSubmissions, undeliveredVerdicts } from "../core/verification/verdicts";
+import { createEngine } from "./checks/models";
+import { verifySelfie, type VerifyDeps } from "./jobs/verify-selfie";
+
+const SWEEP_QUEUE = "verify-sweep";
+/** A submission untouched this long lost its job (or its worker): the sweep re-adds it. */
+const STUCK_AFTER_MS = 2 * 60_000;
+
+export interface RunningWorkers {
+  worker: Worker<VerifyJob>;
+  sweeper: Worker;
+  close(): Promise<void>;
+}
+
+/**
+ * The verification worker: models load once, before the first job (a model that
+ * fails to load stops the process at start); one BullMQ Worker on the verify queue;
+ * a periodic sweep re-enqueues submissions whose job was lost and verdicts never delivered.
+ */
+export async function startWorkers(config: Config, log: Logger, opts: { dbSchema?: string; apiRoot?: string } = {}): Promise<RunningWorkers> {
+  const t0 = performance.now();
+  const engine = await createEngine({ backend: config.TF_BACKEND });
+  log.info({ backend: engine.backend.name, ms: Math.round(performance.now() - t0) }, "models loaded");
+
+  const connection = createRedis(config.REDIS_URL, "worker");
+  const db = createDb(config.DATABASE_URL, { schema: opts.dbSchema, max: Math.max(2, config.WORKER_CONCURRENCY + 1) });
+  const crypto = new PiiCrypto(config.PII_KEY);
+  const apiRoot = opts.apiRoot ?? config.TELEGRAM_API_ROOT ?? (config.sandbox ? `http://${config.SANDBOX_HOST}:${config.SANDBOX_PORT}` : undefined);
+  const api = new Api(config.BOT_TOKEN ?? SANDBOX_TOKEN, apiRoot ? { apiRoot } : undefined);
+  api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
+  const verifyQueue = createVerifyQueue(connection, config.REDIS_PREFIX);
+  const deps: VerifyDeps = {
+    config,
+    db,
+    crypto,
+    photos: new EncryptedFsPhotoStore({ dir: config.DATA_DIR, crypto }),
+    verifyQueue,
+    log,
+    now: () => new Date(),
+    engine,
+    api,
+    i18n: createI18n(),
+  };
+
+  const worker = new Worker<VerifyJob>(
+    QUEUES.verify,
+    async (job) => {
+      const result = await verifySelfie(deps, job);
+      log.info({ jobId: job.id, attempt: job.attemptsMade + 1, result }, "verify done");
+      return result;
+    },
+    {
+      connection,
+      prefix: config.REDIS_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      // A killed worker's job goes back to the queue once its lock expires.
+      lockDuration: 30_000,
+      stalledInterval: 15_000,
+      maxStalledCount: 2,
+    },
+  );
+  worker.on("failed", (job, err) => log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, "verify failed"));
+  worker.on("error", (err) => log.error({ err }, "worker error"));
+
+  const sweepQueue = new Queue(SWEEP_QUEUE, { connection, prefix: config.REDIS_PREFIX });
+  await sweepQueue.upsertJobScheduler("sweep", { every: 60_000 }, { name: "sweep", opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  const sweeper = new Worker(
+    SWEEP_QUEUE,
+    async () => {
+      const before = new Date(Date.now() - STUCK_AFTER_MS);
+      const lost = [...(await stuckSubmissions(deps, before)), ...(await undeliveredVerdicts(deps, before))];
+      for (const s of lost) await enqueueVerify(verifyQueue, { submissionId: s.id, caseId: s.caseId });
+      if (lost.length) log.warn({ count: lost.length }, "sweep re-enqueued submissions");
+      return lost.length;
+    },
+    { connection, prefix: config.REDIS_PREFIX, concurrency: 1 },
+  );
+  sweeper.on("error", (err) => log.error({ err }, "sweeper error"));
+
+  log.info({ concurrency: config.WORKER_CONCURRENCY, queue: QUEUES.verify }, "worker running");
+  return {
+    worker,
+    sweeper,
+    async close() {
+      // Finishes the jobs in hand; a job that cannot finish in time is picked up again as stalled.
+      await Promise.all([worker.close(), sweeper.close()]);
+      await sweepQueue.close();
+      await verifyQueue.close();
+      await db.$disconnect();
+      connection.disconnect();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = parseConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = createLogger({ level: config.LOG_LEVEL, name: "worker" });
+  let running: RunningWorkers;
+  try {
+    running = await startWorkers(config, log);
+  } catch (err) {
+    log.fatal({ err }, "worker could not start");
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping");
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, "unclean stop");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
