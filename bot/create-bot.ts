@@ -11,6 +11,7 @@ import type { BotDeps } from "./deps";
 import { handleBotError } from "./errors";
 import { commandsFeature } from "./features/commands";
 import { fallbackFeature } from "./features/fallback";
+import { retakeFeature } from "./features/retake";
 import { resumeFallbackFeature, startFeature } from "./features/start";
 import { VERIFY_CONVERSATION, createVerifyConversation } from "./features/verify/conversation";
 import { lowerCaseCommands } from "./middleware/commands-case";
@@ -73,8 +74,9 @@ export function createBot(deps: BotDeps, opts: { botInfo?: BotConfig<BotContext>
   // 8. Commands work at every step.
   bot.use(commandsFeature);
   bot.use(startFeature);
-  // 9. What no dialog consumed.
+  // 9. What no dialog consumed: resume without a dialog, retake after a failed check, the rest.
   bot.use(resumeFallbackFeature);
+  bot.use(retakeFeature);
   bot.use(fallbackFeature);
 
   bot.catch(handleBotError);

@@ -7,6 +7,7 @@ import { createBot } from "./create-bot";
 import { commandMenus } from "./features/commands";
 import { createDeps, type BotDeps } from "./deps";
 import { runConfirmingAfterHandling, stopAndDrain } from "./polling";
+import { superviseWorkers } from "./supervise";
 
 export interface RunningBot {
   deps: BotDeps;
@@ -19,7 +20,7 @@ export interface RunningBot {
  * Starts the bot: without BOT_TOKEN against a local Bot API stand-in (started here
  * unless TELEGRAM_API_ROOT points at one), with BOT_TOKEN against Telegram.
  */
-export async function startBot(config: Config, log: Logger, opts: { dbSchema?: string; migrate?: boolean } = {}): Promise<RunningBot> {
+export async function startBot(config: Config, log: Logger, opts: { dbSchema?: string; migrate?: boolean; workers?: boolean } = {}): Promise<RunningBot> {
   if (opts.migrate !== false) await setupDatabase(config.DATABASE_URL);
   let standIn: StandIn | undefined;
   let apiRoot = config.TELEGRAM_API_ROOT ?? "https://api.telegram.org";
@@ -36,12 +37,14 @@ export async function startBot(config: Config, log: Logger, opts: { dbSchema?: s
   }
   const runner = runConfirmingAfterHandling(bot, log, { allowedUpdates: ["message", "callback_query"] });
   log.info({ username: bot.botInfo.username, apiRoot, sandbox: config.sandbox }, "bot running");
+  const workers = opts.workers === false || config.WORKER_PROCESSES === 0 ? null : superviseWorkers(config.WORKER_PROCESSES, { TELEGRAM_API_ROOT: apiRoot }, log);
   return {
     deps,
     runner,
     standIn,
     async stop() {
       await stopAndDrain(runner);
+      await workers?.stop();
       await deps.close();
       await standIn?.close();
     },

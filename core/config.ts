@@ -68,6 +68,12 @@ const schema = z
     MAX_PHOTO_BYTES: intIn(1024, 20 * 1024 * 1024).default(20 * 1024 * 1024),
     MIN_PHOTO_SIDE: intIn(64, 4096).default(480),
     MAX_PHOTO_PIXELS: intIn(1_000_000, 400_000_000).default(50_000_000),
+    /** TensorFlow.js backend of the workers: auto = tfjs-node when installed, else wasm */
+    TF_BACKEND: z.enum(["auto", "node", "wasm", "cpu"]).default("auto"),
+    /** jobs per worker process; the wasm backend is single-threaded, so scale with processes */
+    WORKER_CONCURRENCY: intIn(1, 16).default(1),
+    /** worker processes `npm start` runs beside the bot (0: run them elsewhere) */
+    WORKER_PROCESSES: intIn(0, 32).default(1),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV !== "production") return;

@@ -182,6 +182,8 @@ describe("SIGKILL of the bot process", () => {
     TELEGRAM_API_ROOT: standIn.url,
     LOG_LEVEL: "warn",
     RATE_LIMIT_PER_SECOND: "1000",
+    // the dialog is under test here, not the checks: no worker processes beside the bot
+    WORKER_PROCESSES: "0",
   });
   const retentionDays = () => parseConfig(env()).RETENTION_DAYS;
 

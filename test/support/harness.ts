@@ -50,7 +50,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     ...env,
   });
   const log = createLogger({ level: config.LOG_LEVEL, name: "test-bot" });
-  const start = () => startBot(config, log, { dbSchema: dbx.schema, migrate: false });
+  // Worker processes are not spawned here; worker tests start them in-process (workers/main.ts).
+  const start = () => startBot(config, log, { dbSchema: dbx.schema, migrate: false, workers: false });
   let bot = await start();
   const client = new StandInClient(standIn.url);
   const h: Harness = {

@@ -1,0 +1,121 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../core/logger";
+import { startWorkers, type RunningWorkers } from "../../workers/main";
+import { fixture } from "../support/fixtures";
+import { startHarness, t, type Harness } from "../support/harness";
+import type { SellerSim } from "../support/seller-sim";
+
+/**
+ * Real photos through the whole path: the dialog over HTTP, the BullMQ queue in
+ * Redis, the worker with the real TensorFlow.js models, the verdict in PostgreSQL
+ * and the message back to the seller.
+ */
+
+let h: Harness;
+let workers: RunningWorkers;
+let nextUser = 7_300_000;
+const photo = (name: string) => readFileSync(fixture(name)).toString("base64");
+// One man in every HandsDataset photo (labels.json): his fist photo serves as the ID portrait.
+const DOCUMENT = photo("handsdataset_5_pic00050.jpg");
+
+beforeAll(async () => {
+  h = await startHarness({ OPEN_ENROLMENT: "true", MAX_ATTEMPTS: "3" });
+  workers = await startWorkers(h.config, createLogger({ level: "silent" }), { dbSchema: h.schema, apiRoot: h.standIn.url });
+}, 120_000);
+afterAll(async () => {
+  await workers?.close();
+  await h?.close();
+});
+
+/** Drives a seller to the gesture challenge and fixes the requested gesture, so the fixture photo can match it. */
+async function toChallenge(s: SellerSim, gesture: string): Promise<string> {
+  await s.text("/start");
+  await s.expect(t("en", "verify-consent", { retentionDays: h.config.RETENTION_DAYS }));
+  await s.press("consent:yes");
+  await s.expect(t("en", "verify-consent-face", { retentionDays: h.config.RETENTION_DAYS }));
+  await s.press("face:yes");
+  await s.expect(t("en", "verify-ask-region"));
+  await s.press("region:passport");
+  await s.next();
+  await s.text("Subhi Hamed");
+  await s.next();
+  await s.text("E12345678");
+  await s.next();
+  await s.send({ contact: { phone_number: "+85291234567", user_id: s.userId } });
+  await s.expect(t("en", "verify-ask-document", { region: t("en", "identity-region-passport") }));
+  await s.send({ photo: DOCUMENT });
+  await s.expect(/\n\n.+\n\n/);
+  return forceGesture(s, gesture);
+}
+
+async function forceGesture(s: SellerSim, gesture: string): Promise<string> {
+  const seller = await h.db.seller.findUniqueOrThrow({ where: { telegramUserId: BigInt(s.userId) } });
+  const c = await h.db.verificationCase.findFirstOrThrow({ where: { sellerId: seller.id, status: "awaiting_selfie" } });
+  await h.db.verificationCase.update({ where: { id: c.id }, data: { gesture } });
+  return c.id;
+}
+
+describe("verification worker", () => {
+  it("passes the right person showing the requested gesture, enrols the face and tells the seller", async () => {
+    const s = h.seller(nextUser++, { language_code: "en" });
+    const caseId = await toChallenge(s, "victory");
+    await s.send({ photo: photo("handsdataset_5_pic00081.jpg") }); // V sign, same man
+    await s.expect(t("en", "verify-checking"));
+    const verdict = await s.next(60_000);
+    const c = await h.db.verificationCase.findUniqueOrThrow({ where: { id: caseId }, include: { seller: true, submissions: true } });
+    expect(c.submissions[0]!.reasons).toEqual([]);
+    expect(c.status).toBe("passed");
+    expect(verdict.text).toBe(t("en", "result-pass", { nextRecheck: c.seller.nextRecheckAt!.toISOString().slice(0, 10) }));
+    expect(c.seller.status).toBe("verified");
+    expect(c.seller.faceEmbeddingEnc).not.toBeNull();
+    expect(await h.db.faceBucket.count({ where: { sellerId: c.sellerId } })).toBe(32);
+    const sub = c.submissions[0]!;
+    expect(sub.notifiedAt).not.toBeNull();
+    expect((sub.scores as { matchScore: number }).matchScore).toBeGreaterThan(0.6);
+  }, 90_000);
+
+  it("fails a wrong gesture with an actionable reason, offers a retake with a new gesture, and catches a replayed photo", async () => {
+    const s = h.seller(nextUser++, { language_code: "en" });
+    const caseId = await toChallenge(s, "victory");
+    const pointing = photo("handsdataset_5_pic00068.jpg");
+    await s.send({ photo: pointing }); // index finger up, not a V
+    await s.expect(t("en", "verify-checking"));
+    const failed = await s.next(60_000);
+    expect(failed.text).toBe(t("en", "result-fail", { reasons: `• ${t("en", "verdict-reason-wrong-gesture")}`, attemptsLeft: 2 }));
+    expect(s.buttons(failed)).toEqual([`retake:${caseId}`]);
+
+    await s.press(`retake:${caseId}`);
+    const challenge = await s.next();
+    const c1 = await h.db.verificationCase.findUniqueOrThrow({ where: { id: caseId } });
+    expect(c1.status).toBe("awaiting_selfie");
+    expect(c1.gesture).not.toBe("victory");
+    expect(challenge.text).toContain(t("en", `gesture-${c1.gesture}`));
+
+    await forceGesture(s, "pointing_up");
+    await s.send({ photo: pointing }); // the very same photo again
+    await s.expect(t("en", "verify-checking"));
+    const replay = await s.next(60_000);
+    expect(replay.text).toContain(t("en", "verdict-reason-replayed-photo"));
+    const subs = await h.db.submission.findMany({ where: { caseId }, orderBy: { attempt: "asc" } });
+    expect(subs.map((x) => [x.attempt, x.verdict])).toEqual([
+      [1, "fail"],
+      [2, "fail"],
+    ]);
+    expect(subs[1]!.reasons).toContain("replayed-photo");
+  }, 120_000);
+
+  it("decides a job only once: a re-run of a decided submission sends nothing new", async () => {
+    const s = h.seller(nextUser++, { language_code: "en" });
+    const caseId = await toChallenge(s, "victory");
+    await s.send({ photo: photo("handsdataset_1528664299.56_pic00168.jpg") });
+    await s.expect(t("en", "verify-checking"));
+    await s.next(60_000);
+    const sub = await h.db.submission.findFirstOrThrow({ where: { caseId } });
+    // A second job for the same submission (as after a lost ack): the handler finds the verdict and stays quiet.
+    await h.bot.deps.verifyQueue.add("verify-selfie", { submissionId: sub.id, caseId }, { jobId: `verify-${sub.id}-again` });
+    await s.expectSilence(3_000);
+    const again = await h.db.submission.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(again.decidedAt).toEqual(sub.decidedAt);
+  }, 90_000);
+});
