@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { LSH_BANDS, faceBucketKeys } from "../../core/verification/face-lsh";
 
-function unit(v: Float32Array): Float32Array {
+function unit(v: Float32Array): Float32Array<ArrayBuffer> {
   const n = Math.hypot(...v);
-  return v.map((x) => x / n);
+  return Float32Array.from(v, (x) => x / n);
 }
 function rng(seed: number) {
   let s = seed;
@@ -11,7 +11,7 @@ function rng(seed: number) {
 }
 /** A unit vector at cosine `cos` from `a`. */
 function at(a: Float32Array, cos: number, r: () => number): Float32Array {
-  let n = a.map(() => r());
+  let n = Float32Array.from(a, () => r());
   const d = n.reduce((s, x, i) => s + x * a[i]!, 0);
   n = unit(n.map((x, i) => x - d * a[i]!));
   return unit(a.map((x, i) => cos * x + Math.sqrt(1 - cos * cos) * n[i]!));
