@@ -1,11 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Config } from "../core/config";
-import { PiiCrypto } from "../core/crypto";
-import type { CoreDeps } from "../core/deps";
-import { createDb } from "../core/db/client";
-import { createVerifyQueue } from "../core/jobs";
+import { createCoreDeps, type CoreDeps } from "../core/deps";
 import type { Logger } from "../core/logger";
-import { EncryptedFsPhotoStore } from "../core/photos/store";
 import { createRedis, redisReady } from "../core/redis";
 
 export interface BotDeps extends CoreDeps {
@@ -19,23 +15,14 @@ export interface BotDeps extends CoreDeps {
 export async function createDeps(config: Config, log: Logger, opts: { apiRoot: string; token: string; dbSchema?: string }): Promise<BotDeps> {
   const redis = createRedis(config.REDIS_URL, "producer");
   await redisReady(redis);
-  const db = createDb(config.DATABASE_URL, { schema: opts.dbSchema });
-  const crypto = new PiiCrypto(config.PII_KEY);
-  const verifyQueue = createVerifyQueue(redis, config.REDIS_PREFIX);
+  const core = createCoreDeps(config, log, { redis, dbSchema: opts.dbSchema });
   return {
-    config,
-    db,
-    crypto,
-    photos: new EncryptedFsPhotoStore({ dir: config.DATA_DIR, crypto }),
-    verifyQueue,
-    log,
-    now: () => new Date(),
+    ...core,
     redis,
     apiRoot: opts.apiRoot,
     token: opts.token,
     async close() {
-      await verifyQueue.close();
-      await db.$disconnect();
+      await core.close();
       redis.disconnect();
     },
   };

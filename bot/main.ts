@@ -1,5 +1,6 @@
 import type { RunnerHandle } from "@grammyjs/runner";
-import { ConfigError, parseConfig, SANDBOX_TOKEN, type Config } from "../core/config";
+import { SANDBOX_TOKEN, type Config } from "../core/config";
+import { configOrExit, runIfEntry, stopOnSignals } from "../core/entry";
 import { setupDatabase } from "../core/db/setup";
 import { createLogger, type Logger } from "../core/logger";
 import { startStandIn, type StandIn } from "../core/telegram-stand-in/server";
@@ -52,16 +53,7 @@ export async function startBot(config: Config, log: Logger, opts: { dbSchema?: s
 }
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = parseConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = configOrExit(process.env);
   const log = createLogger({ level: config.LOG_LEVEL, name: "bot" });
   const running = await startBot(config, log);
   if (running.standIn) {
@@ -78,26 +70,7 @@ async function main(): Promise<void> {
       ].join("\n"),
     );
   }
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "stopping");
-    running.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, "unclean stop");
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGINT", () => shutdown("SIGINT"));
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  stopOnSignals(log, () => running.stop());
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runIfEntry(import.meta.url, main);

@@ -1,13 +1,12 @@
 import { Queue, Worker } from "bullmq";
 import { Api } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
-import { ConfigError, parseConfig, SANDBOX_TOKEN, type Config } from "../core/config";
-import { PiiCrypto } from "../core/crypto";
-import { createDb } from "../core/db/client";
+import { SANDBOX_TOKEN, type Config } from "../core/config";
+import { apiRootOf, configOrExit, runIfEntry, stopOnSignals } from "../core/entry";
+import { createCoreDeps } from "../core/deps";
 import { createI18n } from "../core/i18n";
-import { QUEUES, createVerifyQueue, enqueueVerify, type VerifyJob } from "../core/jobs";
+import { QUEUES, enqueueVerify, type VerifyJob } from "../core/jobs";
 import { createLogger, type Logger } from "../core/logger";
-import { EncryptedFsPhotoStore } from "../core/photos/store";
 import { createRedis } from "../core/redis";
 import { stuckSubmissions, undeliveredVerdicts } from "../core/verification/verdicts";
 import { createEngine } from "./checks/models";
@@ -34,24 +33,11 @@ export async function startWorkers(config: Config, log: Logger, opts: { dbSchema
   log.info({ backend: engine.backend.name, ms: Math.round(performance.now() - t0) }, "models loaded");
 
   const connection = createRedis(config.REDIS_URL, "worker");
-  const db = createDb(config.DATABASE_URL, { schema: opts.dbSchema, max: Math.max(2, config.WORKER_CONCURRENCY + 1) });
-  const crypto = new PiiCrypto(config.PII_KEY);
-  const apiRoot = opts.apiRoot ?? config.TELEGRAM_API_ROOT ?? (config.sandbox ? `http://${config.SANDBOX_HOST}:${config.SANDBOX_PORT}` : undefined);
+  const core = createCoreDeps(config, log, { redis: connection, dbSchema: opts.dbSchema, dbPoolMax: Math.max(2, config.WORKER_CONCURRENCY + 1) });
+  const apiRoot = opts.apiRoot ?? apiRootOf(config);
   const api = new Api(config.BOT_TOKEN ?? SANDBOX_TOKEN, apiRoot ? { apiRoot } : undefined);
   api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
-  const verifyQueue = createVerifyQueue(connection, config.REDIS_PREFIX);
-  const deps: VerifyDeps = {
-    config,
-    db,
-    crypto,
-    photos: new EncryptedFsPhotoStore({ dir: config.DATA_DIR, crypto }),
-    verifyQueue,
-    log,
-    now: () => new Date(),
-    engine,
-    api,
-    i18n: createI18n(),
-  };
+  const deps: VerifyDeps = { ...core, engine, api, i18n: createI18n() };
 
   const worker = new Worker<VerifyJob>(
     QUEUES.verify,
@@ -80,7 +66,7 @@ export async function startWorkers(config: Config, log: Logger, opts: { dbSchema
     async () => {
       const before = new Date(Date.now() - STUCK_AFTER_MS);
       const lost = [...(await stuckSubmissions(deps, before)), ...(await undeliveredVerdicts(deps, before))];
-      for (const s of lost) await enqueueVerify(verifyQueue, { submissionId: s.id, caseId: s.caseId });
+      for (const s of lost) await enqueueVerify(deps.verifyQueue, { submissionId: s.id, caseId: s.caseId });
       if (lost.length) log.warn({ count: lost.length }, "sweep re-enqueued submissions");
       return lost.length;
     },
@@ -96,24 +82,14 @@ export async function startWorkers(config: Config, log: Logger, opts: { dbSchema
       // Finishes the jobs in hand; a job that cannot finish in time is picked up again as stalled.
       await Promise.all([worker.close(), sweeper.close()]);
       await sweepQueue.close();
-      await verifyQueue.close();
-      await db.$disconnect();
+      await core.close();
       connection.disconnect();
     },
   };
 }
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = parseConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = configOrExit(process.env);
   const log = createLogger({ level: config.LOG_LEVEL, name: "worker" });
   let running: RunningWorkers;
   try {
@@ -122,26 +98,7 @@ async function main(): Promise<void> {
     log.fatal({ err }, "worker could not start");
     process.exit(1);
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "stopping");
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, "unclean stop");
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
+  stopOnSignals(log, () => running.close());
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runIfEntry(import.meta.url, main);

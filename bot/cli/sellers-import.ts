@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Api } from "grammy";
-import { ConfigError, parseConfig, SANDBOX_TOKEN, type Config } from "../../core/config";
+import { SANDBOX_TOKEN, type Config } from "../../core/config";
+import { apiRootOf, configOrExit, runIfEntry } from "../../core/entry";
 import { PiiCrypto } from "../../core/crypto";
 import { createDb } from "../../core/db/client";
 import { setupDatabase } from "../../core/db/setup";
@@ -37,7 +38,7 @@ export function rowsFromCsv(text: string): { rows: ImportRow[]; errors: string[]
 
 async function botUsername(config: Config): Promise<string> {
   if (config.BOT_USERNAME) return config.BOT_USERNAME;
-  const apiRoot = config.TELEGRAM_API_ROOT ?? (config.sandbox ? `http://${config.SANDBOX_HOST}:${config.SANDBOX_PORT}` : undefined);
+  const apiRoot = apiRootOf(config);
   try {
     const me = await new Api(config.BOT_TOKEN ?? SANDBOX_TOKEN, apiRoot ? { apiRoot } : {}).getMe();
     return me.username;
@@ -53,16 +54,7 @@ async function main(): Promise<void> {
     console.error(USAGE);
     process.exit(2);
   }
-  let config: Config;
-  try {
-    config = parseConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = configOrExit(process.env);
   const { rows, errors } = rowsFromCsv(readFileSync(file, "utf8"));
   if (errors.length) {
     console.error(`${file}: nothing imported:\n${errors.map((e) => `  - ${e}`).join("\n")}`);
@@ -85,9 +77,4 @@ async function main(): Promise<void> {
   console.error(`${rows.length} shops imported (${created} new, ${rows.length - created} updated); each link works once, for ${config.ENROL_LINK_TTL_DAYS} days`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
-}
+runIfEntry(import.meta.url, main, { brief: true });
