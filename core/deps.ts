@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { Config } from "./config";
 import { PiiCrypto } from "./crypto";
 import { createDb, type Db } from "./db/client";
-import { createVerifyQueue, type VerifyJob } from "./jobs";
+import { createVerifyQueue, type CheckJob } from "./jobs";
 import type { Logger } from "./logger";
 import { EncryptedFsPhotoStore, type PhotoStore } from "./photos/store";
 
@@ -13,7 +13,7 @@ export interface CoreDeps {
   db: Db;
   crypto: PiiCrypto;
   photos: PhotoStore;
-  verifyQueue: Queue<VerifyJob>;
+  verifyQueue: Queue<CheckJob>;
   log: Logger;
   /** injectable clock for tests */
   now: () => Date;

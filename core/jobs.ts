@@ -10,7 +10,7 @@ import { z } from "zod";
  */
 
 export const QUEUES = {
-  /** one job per selfie submission: the photo checks */
+  /** the photo checks: one job per selfie submission, and one per ID document (its portrait, embedded once) */
   verify: "verify",
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -20,6 +20,7 @@ export const verifyJobSchema = z.object({
   caseId: z.uuid(),
 });
 export type VerifyJob = z.infer<typeof verifyJobSchema>;
+export const VERIFY_SELFIE = "verify-selfie";
 
 /** BullMQ refuses ':' and integer-like ids; a uuid prefixed by the job kind is neither. */
 export function verifyJobId(submissionId: string): string {
@@ -33,12 +34,29 @@ export const verifyJobOptions: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-export function createVerifyQueue(connection: Redis, prefix: string): Queue<VerifyJob> {
-  return new Queue<VerifyJob>(QUEUES.verify, { connection, prefix, defaultJobOptions: verifyJobOptions });
+export function createVerifyQueue(connection: Redis, prefix: string): Queue<CheckJob> {
+  return new Queue<CheckJob>(QUEUES.verify, { connection, prefix, defaultJobOptions: verifyJobOptions });
 }
 
-export async function enqueueVerify(queue: Queue<VerifyJob>, data: VerifyJob): Promise<void> {
+export async function enqueueVerify(queue: Queue<CheckJob>, data: VerifyJob): Promise<void> {
   const payload = verifyJobSchema.parse(data);
   // Same jobId for the same submission: a retried enqueue is a no-op.
-  await queue.add("verify-selfie", payload, { jobId: verifyJobId(payload.submissionId) });
+  await queue.add(VERIFY_SELFIE, payload, { jobId: verifyJobId(payload.submissionId) });
 }
+
+export const embedDocumentJobSchema = z.object({ photoId: z.uuid() });
+export type EmbedDocumentJob = z.infer<typeof embedDocumentJobSchema>;
+export const EMBED_DOCUMENT = "embed-document";
+
+/**
+ * The ID portrait is embedded as soon as the photo arrives (~160 ms of model time),
+ * so the selfie check that follows a minute later only compares. Same queue as the
+ * checks (the same models), its own job name.
+ */
+export async function enqueueEmbedDocument(queue: Queue<CheckJob>, data: EmbedDocumentJob): Promise<void> {
+  const payload = embedDocumentJobSchema.parse(data);
+  await queue.add(EMBED_DOCUMENT, payload, { jobId: `embed-${payload.photoId}` });
+}
+
+/** What the verify queue carries; the job name says which. */
+export type CheckJob = VerifyJob | EmbedDocumentJob;

@@ -1,15 +1,16 @@
-import { Queue, Worker } from "bullmq";
+import { Queue, Worker, type Job } from "bullmq";
 import { Api } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { SANDBOX_TOKEN, type Config } from "../core/config";
 import { apiRootOf, configOrExit, runIfEntry, stopOnSignals } from "../core/entry";
 import { createCoreDeps } from "../core/deps";
 import { createI18n } from "../core/i18n";
-import { QUEUES, enqueueVerify, type VerifyJob } from "../core/jobs";
+import { EMBED_DOCUMENT, QUEUES, enqueueVerify, type CheckJob, type VerifyJob } from "../core/jobs";
 import { createLogger, type Logger } from "../core/logger";
 import { createRedis } from "../core/redis";
 import { stuckSubmissions, undeliveredVerdicts } from "../core/verification/verdicts";
 import { createEngine } from "./checks/models";
+import { embedDocument } from "./jobs/embed-document";
 import { verifySelfie, type VerifyDeps } from "./jobs/verify-selfie";
 
 const SWEEP_QUEUE = "verify-sweep";
@@ -17,7 +18,7 @@ const SWEEP_QUEUE = "verify-sweep";
 const STUCK_AFTER_MS = 2 * 60_000;
 
 export interface RunningWorkers {
-  worker: Worker<VerifyJob>;
+  worker: Worker<CheckJob>;
   sweeper: Worker;
   close(): Promise<void>;
 }
@@ -39,11 +40,11 @@ export async function startWorkers(config: Config, log: Logger, opts: { dbSchema
   api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
   const deps: VerifyDeps = { ...core, engine, api, i18n: createI18n() };
 
-  const worker = new Worker<VerifyJob>(
+  const worker = new Worker<CheckJob>(
     QUEUES.verify,
     async (job) => {
-      const result = await verifySelfie(deps, job);
-      log.info({ jobId: job.id, attempt: job.attemptsMade + 1, result }, "verify done");
+      const result = job.name === EMBED_DOCUMENT ? await embedDocument(deps, job.data) : await verifySelfie(deps, job as Job<VerifyJob>);
+      log.info({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1, result }, "job done");
       return result;
     },
     {

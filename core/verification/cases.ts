@@ -2,7 +2,7 @@ import { audit } from "../audit";
 import type { CoreDeps } from "../deps";
 import type { CaseStatus, VerificationCase } from "../db/client";
 import { UserError } from "../errors";
-import { enqueueVerify } from "../jobs";
+import { enqueueEmbedDocument, enqueueVerify } from "../jobs";
 import { maskIdNumber, maskName, maskPhone } from "../identity/mask";
 import { defaultCountryFor, normalizePhone } from "../identity/phone";
 import type { IdRegion } from "../identity/regions";
@@ -150,11 +150,17 @@ async function storePhoto(deps: Pick<CoreDeps, "db" | "photos" | "config">, sell
   });
 }
 
-export async function saveDocumentPhoto(deps: Pick<CoreDeps, "db" | "photos" | "config">, caseId: string, userId: number, bytes: Buffer): Promise<void> {
+export async function saveDocumentPhoto(deps: Pick<CoreDeps, "db" | "photos" | "config" | "verifyQueue" | "log">, caseId: string, userId: number, bytes: Buffer): Promise<void> {
   const c = await deps.db.verificationCase.findUniqueOrThrow({ where: { id: caseId } });
   const photo = await storePhoto(deps, c.sellerId, caseId, "id_document", bytes);
   await deps.db.verificationCase.update({ where: { id: caseId }, data: { documentPhotoId: photo.id } });
   await audit(deps.db, { ...actor(userId), action: "photo.document_saved", sellerId: c.sellerId, caseId, data: { photoId: photo.id } });
+  try {
+    await enqueueEmbedDocument(deps.verifyQueue, { photoId: photo.id });
+  } catch (err) {
+    // Only a head start: the selfie check embeds the document itself when this is missing.
+    deps.log.warn({ err, photoId: photo.id }, "could not enqueue the document embedding");
+  }
 }
 
 export interface Challenge {

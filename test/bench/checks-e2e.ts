@@ -2,6 +2,7 @@
  * npm run bench:checks (second half) -- end to end through the real queue:
  * submissions are enqueued the way the bot does it, worker processes (1, then 2)
  * run the real models, and the verdict message arrives at the Bot API stand-in.
+ * The ID portraits are embedded first (their own jobs, as when the photo arrives).
  * Prints enqueue -> verdict-delivered latency (paced, one at a time), throughput
  * with 1 and 2 worker processes (a burst), and the workers' peak RSS.
  */
@@ -17,7 +18,7 @@ import { parseConfig } from "../../core/config";
 import { PiiCrypto } from "../../core/crypto";
 import { createDb, type Db } from "../../core/db/client";
 import { setupDatabase } from "../../core/db/setup";
-import { createVerifyQueue, enqueueVerify } from "../../core/jobs";
+import { createVerifyQueue, enqueueEmbedDocument, enqueueVerify } from "../../core/jobs";
 import { EncryptedFsPhotoStore } from "../../core/photos/store";
 import { startStandIn } from "../../core/telegram-stand-in/server";
 import { fixture } from "../support/fixtures";
@@ -98,7 +99,7 @@ async function prepare(db: Db, store: EncryptedFsPhotoStore, docKey: { key: stri
   });
   const photo = await db.photo.create({ data: { sellerId: seller.id, caseId: c.id, kind: "selfie", storageKey: selfie.key, sha256: selfie.sha256, width: 800, height: 600 } });
   const s = await db.submission.create({ data: { caseId: c.id, attempt: 1, gesture, photoId: photo.id } });
-  return { submissionId: s.id, caseId: c.id, user };
+  return { submissionId: s.id, caseId: c.id, user, documentId: doc.id };
 }
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
@@ -128,8 +129,11 @@ async function main(): Promise<void> {
       for (let i = 0; i < n; i++) {
         const j = await prepare(db, store, docKey, i);
         await client.sendText(j.user, "hello"); // opens the private chat, as the dialog would have
+        // As in the dialog: the ID portrait is embedded when it arrives, a minute before the selfie.
+        await enqueueEmbedDocument(queue, { photoId: j.documentId });
         jobs.push(j);
       }
+      while ((await db.photo.count({ where: { kind: "id_document", faceCount: null } })) > 0) await new Promise((r) => setTimeout(r, 100));
       return jobs;
     };
     const waitVerdict = async (user: number, t: number) => {

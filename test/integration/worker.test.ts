@@ -70,6 +70,11 @@ describe("verification worker", () => {
     expect(c.seller.status).toBe("verified");
     expect(c.seller.faceEmbeddingEnc).not.toBeNull();
     expect(await h.db.faceBucket.count({ where: { sellerId: c.sellerId } })).toBe(32);
+    // The ID portrait was analysed once, sealed, and its photo hashed for replay lookups.
+    const doc = await h.db.photo.findUniqueOrThrow({ where: { id: c.documentPhotoId! } });
+    expect(doc.faceCount).toBe(1);
+    expect(doc.embeddingEnc).not.toBeNull();
+    expect(doc.phash).toMatch(/^[0-9a-f]{16}$/);
     const sub = c.submissions[0]!;
     expect(sub.notifiedAt).not.toBeNull();
     expect((sub.scores as { matchScore: number }).matchScore).toBeGreaterThan(0.6);

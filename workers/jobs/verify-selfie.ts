@@ -17,9 +17,10 @@ import {
 } from "../../core/verification/verdicts";
 import type { Engine } from "../checks/models";
 import { cosineSimilarity, descriptorFromBytes, descriptorToBytes } from "../checks/match";
-import { hashFromHex, isReplay, perceptualHash, chunkKeys, hashToHex } from "../checks/phash";
+import { hashFromHex, isReplay } from "../checks/phash";
 import { runChecks, toDecisionInput, type CheckReport } from "../checks/run-checks";
 import { sendVerdict } from "../notify";
+import { documentAnalysis } from "./embed-document";
 
 export interface VerifyDeps extends CoreDeps {
   engine: Engine;
@@ -48,13 +49,14 @@ export async function verifySelfie(deps: VerifyDeps, job: Pick<Job<VerifyJob>, "
 async function check(deps: VerifyDeps, s: LoadedSubmission): Promise<void> {
   const c = s.case;
   const selfie = await deps.photos.get(s.photo.storageKey);
-  // Initial check: the ID document of this case; recheck: the face enrolled at the last pass.
+  // Initial check: the ID portrait of this case (analysed once, usually before the selfie
+  // arrives); recheck: the face enrolled at the last pass.
   const document = c.kind === "initial" && c.documentPhotoId ? await deps.db.photo.findUnique({ where: { id: c.documentPhotoId } }) : null;
-  const reference = document ? await deps.photos.get(document.storageKey) : null;
-  const enrolled = !reference && c.seller.faceEmbeddingEnc ? descriptorFromBytes(deps.crypto.open(c.seller.faceEmbeddingEnc, `face:${c.sellerId}`)) : null;
+  const portrait = document ? await documentAnalysis(deps, document) : null;
+  const enrolled = !document && c.seller.faceEmbeddingEnc ? descriptorFromBytes(deps.crypto.open(c.seller.faceEmbeddingEnc, `face:${c.sellerId}`)) : null;
 
-  const report = await runChecks(deps.engine, { selfie, reference, referenceEmbedding: enrolled, gesture: s.gesture });
-  if (document && !document.phash && reference) await hashPhoto(deps, document.id, reference);
+  const report = await runChecks(deps.engine, { selfie, referenceEmbedding: portrait ? portrait.embedding : enrolled, gesture: s.gesture });
+  if (portrait) report.reference = portrait;
 
   let replayOf: string | null = null;
   if (report.phash && report.phashFine && report.phashChunks) {
@@ -77,7 +79,7 @@ async function check(deps: VerifyDeps, s: LoadedSubmission): Promise<void> {
 
   const th: Thresholds = { ...THRESHOLDS, attempts: { maxAttempts: c.maxAttempts } };
   const decision = decide(
-    toDecisionInput(report, { matchExpected: Boolean(reference || enrolled), replayHit: replayOf !== null, duplicateIdentity: duplicate !== null, attempt: s.attempt }),
+    toDecisionInput(report, { matchExpected: Boolean(portrait || enrolled), replayHit: replayOf !== null, duplicateIdentity: duplicate !== null, attempt: s.attempt }),
     th,
   );
   await recordVerdict(deps, s, {
@@ -87,15 +89,6 @@ async function check(deps: VerifyDeps, s: LoadedSubmission): Promise<void> {
     embedding: report.embedding,
     embeddingBytes: report.embedding ? descriptorToBytes(report.embedding) : null,
   });
-}
-
-async function hashPhoto(deps: VerifyDeps, photoId: string, bytes: Buffer): Promise<void> {
-  try {
-    const h = await perceptualHash(bytes);
-    await storePhotoHash(deps, photoId, { h64: hashToHex(h.h64), fine: h.h256.toString("hex"), chunks: chunkKeys(h.h64) });
-  } catch {
-    // an undecodable document photo is reported by the checks (reference-unusable)
-  }
 }
 
 /** Delivers the decided verdict unless it was delivered already (a retry after a crash between send and mark may repeat it once). */

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Photo" ADD COLUMN     "embeddingEnc" BYTEA,
+ADD COLUMN     "faceCount" INTEGER;
+
