@@ -2,6 +2,7 @@
  * Geometric gesture rules on the 21 MediaPipe hand keypoints. Pure: no model,
  * no state. Image y grows downwards.
  */
+import type { GestureThresholds } from "../../core/verification/thresholds";
 
 export type Point3 = readonly [number, number, number] | readonly number[];
 
@@ -13,20 +14,8 @@ export interface FingerState {
   pinky: boolean;
 }
 
-export interface GestureRules {
-  /** A finger is extended when its tip is this many times farther from the wrist than its PIP joint... */
-  extendRatio: number;
-  /** ...and it is straight: cosine between (PIP - MCP) and (TIP - PIP) at least this. */
-  straightCos: number;
-  /** A finger is folded when its tip is no farther from the wrist than this times its PIP distance. */
-  foldRatio: number;
-  /** Upright palm: the wrist -> middle-MCP direction within this many degrees of straight up. */
-  uprightDeg: number;
-  /** Thumb extended when its tip is at least this many palm lengths from the middle-finger MCP... */
-  thumbOut: number;
-  /** ...and folded at or below this. */
-  thumbIn: number;
-}
+/** The rule parameters are the gesture thresholds (core/verification/thresholds.ts documents each). */
+export type GestureRules = GestureThresholds;
 
 const FINGERS = {
   index: [5, 6, 7, 8],
