@@ -6,25 +6,21 @@
  * Prints enqueue -> verdict-delivered latency (paced, one at a time), throughput
  * with 1 and 2 worker processes (a burst), and the workers' peak RSS.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
-import pg from "pg";
 import { parseConfig } from "../../core/config";
 import { PiiCrypto } from "../../core/crypto";
 import { createDb, type Db } from "../../core/db/client";
-import { setupDatabase } from "../../core/db/setup";
 import { createVerifyQueue, enqueueEmbedDocument, enqueueVerify } from "../../core/jobs";
 import { EncryptedFsPhotoStore } from "../../core/photos/store";
 import { startStandIn } from "../../core/telegram-stand-in/server";
 import { fixture } from "../support/fixtures";
 import { StandInClient } from "../support/stand-in-client";
+import { percentile, resetBenchState, spawnService } from "./support";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const { values: opt } = parseArgs({ options: { jobs: { type: "string", default: "40" }, paced: { type: "string", default: "15" } } });
 const BURST = Number(opt.jobs);
 const PACED = Number(opt.paced);
@@ -47,35 +43,7 @@ const SELFIES: [string, string][] = [
 ];
 const DOCUMENT = "handsdataset_5_pic00050.jpg";
 
-async function reset(): Promise<void> {
-  await setupDatabase(DATABASE_URL);
-  const c = new pg.Client({ connectionString: DATABASE_URL });
-  await c.connect();
-  await c.query(`truncate "AuditEvent", "Submission", "Photo", "VerificationCase", "Identity", "FaceBucket", "Seller" cascade`);
-  await c.end();
-  const r = new Redis(REDIS_URL);
-  const keys = await r.keys(`${PREFIX}:*`);
-  if (keys.length) await r.del(...keys);
-  r.disconnect();
-}
-
-function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let up = false;
-    const onData = (d: Buffer) => {
-      out = (out + d.toString()).slice(-4000);
-      if (!up && out.includes("worker running")) {
-        up = true;
-        resolve(p);
-      }
-    };
-    p.stdout!.on("data", onData);
-    p.stderr!.on("data", onData);
-    p.once("exit", (code) => !up && reject(new Error(`worker exited ${code}: ${out}`)));
-  });
-}
+const startWorker = (env: Record<string, string>) => spawnService("worker", ["workers/main.ts"], env, /worker running/);
 
 function peakRssMb(pid: number): number {
   try {
@@ -102,10 +70,9 @@ async function prepare(db: Db, store: EncryptedFsPhotoStore, docKey: { key: stri
   return { submissionId: s.id, caseId: c.id, user, documentId: doc.id };
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 async function main(): Promise<void> {
-  await reset();
+  await resetBenchState(DATABASE_URL, REDIS_URL, PREFIX);
   const standIn = await startStandIn({ port: 0 });
   const client = new StandInClient(standIn.url);
   const config = parseConfig({ DATABASE_URL, DATA_DIR });
@@ -157,7 +124,7 @@ async function main(): Promise<void> {
     const rss = workers.map((w) => peakRssMb(w.pid!));
     const verdicts = await db.submission.groupBy({ by: ["verdict"], _count: { _all: true } });
     await Promise.all(workers.map((w) => new Promise((r) => (w.once("exit", r), w.kill("SIGTERM")))));
-    if (lat.length) results.push(`enqueue -> verdict delivered (paced, ${lat.length} jobs, 1 process): p50 ${pct(lat, 50).toFixed(0)} ms, p95 ${pct(lat, 95).toFixed(0)} ms, max ${Math.max(...lat).toFixed(0)} ms`);
+    if (lat.length) results.push(`enqueue -> verdict delivered (paced, ${lat.length} jobs, 1 process): p50 ${percentile(lat, 50).toFixed(0)} ms, p95 ${percentile(lat, 95).toFixed(0)} ms, max ${Math.max(...lat).toFixed(0)} ms`);
     results.push(
       `${processes} worker process(es): ${BURST} jobs in ${secs.toFixed(2)} s -> ${(BURST / secs).toFixed(2)} checks/s; models loaded in ${(startMs / 1000).toFixed(1)} s; peak RSS ${rss.join(" / ")} MB; verdicts so far ${verdicts.map((v) => `${v.verdict}=${v._count._all}`).join(" ")}`,
     );

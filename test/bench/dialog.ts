@@ -7,25 +7,20 @@
  * and the bot run as separate processes (as in `npm start`); PostgreSQL and Redis
  * are the real local services. Prints completed dialogs/s and p50/p95 per step.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { Redis } from "ioredis";
-import pg from "pg";
 import { parseConfig } from "../../core/config";
 import { PiiCrypto } from "../../core/crypto";
 import { createDb } from "../../core/db/client";
-import { setupDatabase } from "../../core/db/setup";
 import { createI18n, localeFromLanguageCode } from "../../core/i18n";
 import { importSeller } from "../../core/verification/sellers";
 import { fixture } from "../support/fixtures";
 import { SellerSim } from "../support/seller-sim";
 import { StandInClient } from "../support/stand-in-client";
+import { percentile, resetBenchState, spawnService } from "./support";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const { values: opt } = parseArgs({
   options: {
     sellers: { type: "string", default: "1000" },
@@ -50,43 +45,6 @@ const DOCS = ["facerec_obama.jpg", "facerec_biden.jpg", "human_person-vlado.jpg"
 const SELFIES = ["handsdataset_5_pic00050.jpg", "handsdataset_5_pic00068.jpg", "handsdataset_996_pic00063.jpg"].map((f) =>
   readFileSync(fixture(f)).toString("base64"),
 );
-
-function child(name: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    // BENCH_BOT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the bot
-    const extra = name === "bot" && process.env.BENCH_BOT_NODE_ARGS ? process.env.BENCH_BOT_NODE_ARGS.split(" ") : [];
-    const p = spawn(process.execPath, [...extra, "--import", "tsx", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let started = false;
-    // Keep reading after start-up (only the tail is kept): a full pipe would block the child.
-    const onData = (d: Buffer) => {
-      out = (out + d.toString()).slice(-4000);
-      if (!started && ready.test(out)) {
-        started = true;
-        resolve(p);
-      }
-    };
-    p.stdout!.on("data", onData);
-    p.stderr!.on("data", onData);
-    p.once("exit", (code) => reject(new Error(`${name} exited with ${code}:\n${out.slice(-2000)}`)));
-  });
-}
-
-async function resetState(): Promise<void> {
-  await setupDatabase(DATABASE_URL);
-  const c = new pg.Client({ connectionString: DATABASE_URL });
-  await c.connect();
-  await c.query(`truncate "AuditEvent", "Submission", "Photo", "VerificationCase", "Identity", "Seller" cascade`);
-  await c.end();
-  const r = new Redis(REDIS_URL);
-  let cursor = "0";
-  do {
-    const [next, keys] = await r.scan(cursor, "MATCH", `${PREFIX}:*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length) await r.del(...keys);
-  } while (cursor !== "0");
-  r.disconnect();
-}
 
 async function timed<T>(step: Step, fn: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
@@ -116,17 +74,11 @@ async function runSeller(client: StandInClient, userId: number, token: string, i
   if (last !== expected) throw new Error(`seller ${i}: expected "${expected}", got ${JSON.stringify(last)}`);
 }
 
-function pct(xs: number[], p: number): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
-
 const note = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
 async function main(): Promise<void> {
   note("resetting the bench database and Redis keys");
-  await resetState();
+  await resetBenchState(DATABASE_URL, REDIS_URL, PREFIX);
   note(`importing ${N} sellers`);
   const config = parseConfig({ DATABASE_URL });
   const db = createDb(DATABASE_URL);
@@ -143,7 +95,7 @@ async function main(): Promise<void> {
   await db.$disconnect();
 
   note("starting the stand-in and the bot");
-  const standIn = await child("stand-in", ["core/telegram-stand-in/main.ts", "--port", String(PORT), "--log-level", "info"], {}, /"ready/);
+  const standIn = await spawnService("stand-in", ["core/telegram-stand-in/main.ts", "--port", String(PORT), "--log-level", "info"], {}, /"ready/);
   const url = `http://127.0.0.1:${PORT}`;
   const env = {
     NODE_ENV: "development",
@@ -158,7 +110,8 @@ async function main(): Promise<void> {
     // the dialog is measured here; the checks have their own bench (bench:checks)
     WORKER_PROCESSES: "0",
   };
-  const bot = await child("bot", ["bot/main.ts"], env, /bot running/);
+  // BENCH_BOT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the bot
+  const bot = await spawnService("bot", ["bot/main.ts"], env, /bot running/, process.env.BENCH_BOT_NODE_ARGS?.split(" ") ?? []);
   const client = new StandInClient(url);
   note(`running ${N} dialogs, ${C} at a time`);
   let failures = 0;
@@ -189,7 +142,7 @@ async function main(): Promise<void> {
   console.log("\nstep        p50 ms   p95 ms   max ms");
   for (const s of STEPS) {
     const xs = latencies.get(s)!;
-    console.log(`${s.padEnd(10)} ${pct(xs, 50).toFixed(1).padStart(7)} ${pct(xs, 95).toFixed(1).padStart(8)} ${Math.max(...xs).toFixed(1).padStart(8)}`);
+    console.log(`${s.padEnd(10)} ${percentile(xs, 50).toFixed(1).padStart(7)} ${percentile(xs, 95).toFixed(1).padStart(8)} ${Math.max(...xs).toFixed(1).padStart(8)}`);
   }
   if (errors.length) console.log(`\nfailures (first ${errors.length}):\n${errors.join("\n")}`);
   process.exit(failures ? 1 : 0);
