@@ -4,6 +4,7 @@ import { PiiCrypto } from "../../core/crypto";
 import { importSeller } from "../../core/verification/sellers";
 import { fixture } from "../support/fixtures";
 import { startHarness, t, type Harness } from "../support/harness";
+import { answer, currentCase, driveTo, expectNext, expectPrompt, startDialog } from "../support/dialog-steps";
 
 /** Complete seller dialogs through the Bot API stand-in over real HTTP, with real PostgreSQL and Redis. */
 
@@ -72,5 +73,40 @@ describe("seller dialog", () => {
     expect(new PiiCrypto(h.config.PII_KEY).openText(id.idNumberEnc, `identity:${seller.id}`)).toBe("11010519491231002X");
     const job = await h.bot.deps.verifyQueue.getJob(`verify-${c.submissions[0]!.id}`);
     expect(job?.data).toEqual({ submissionId: c.submissions[0]!.id, caseId: c.id });
+  });
+});
+
+describe("gesture deadline and consent", () => {
+  it("answers a late selfie with a fresh challenge (another gesture) and takes the next one in time", async () => {
+    const d = await startDialog(h, nextUser++);
+    await driveTo(d, "selfie");
+    const before = await currentCase(d);
+    // The seller took longer than CHALLENGE_TTL_SECONDS.
+    await h.db.verificationCase.update({ where: { id: before.id }, data: { challengeDeadline: new Date(Date.now() - 1000) } });
+    await d.s.send({ photo: SELFIE.toString("base64") });
+    await expectNext(d.s, t("en", "verify-challenge-late"));
+    await expectPrompt(d, "selfie");
+    const after = await currentCase(d);
+    expect(after.gesture).not.toBe(before.gesture);
+    expect(after.challengeDeadline!.getTime()).toBeGreaterThan(Date.now());
+    expect(await h.db.submission.count({ where: { caseId: before.id } })).toBe(0);
+    await d.s.send({ photo: SELFIE.toString("base64") });
+    await expectNext(d.s, t("en", "verify-checking"));
+    expect((await currentCase(d)).status).toBe("queued");
+  });
+
+  it("declining face data offers manual review by staff instead, and nothing more is asked", async () => {
+    const d = await startDialog(h, nextUser++);
+    await answer(d); // consent to identity data
+    await d.s.press("face:no", d.prompts.face?.message_id);
+    const offer = await expectNext(d.s, t("en", "verify-manual-offer"));
+    expect(d.s.buttons(offer)).toEqual(["manual:yes", "manual:no"]);
+    await d.s.press("manual:yes", offer.message_id);
+    await expectNext(d.s, t("en", "verify-manual-requested"));
+    const c = await currentCase(d);
+    expect(c.status).toBe("review");
+    expect(c.manualReview).toBe(true);
+    expect(c.faceConsentAt).toBeNull();
+    await d.s.expectSilence(500);
   });
 });
