@@ -79,7 +79,7 @@ export function createBot(deps: BotDeps, opts: { botInfo?: BotConfig<BotContext>
   bot.use(retakeFeature);
   bot.use(fallbackFeature);
 
-  bot.catch(handleBotError);
+  bot.catch((err) => handleBotError(err, i18n));
   return { bot, i18n };
 
   async function noticeOnce(ctx: BotContext): Promise<void> {

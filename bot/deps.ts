@@ -13,7 +13,7 @@ export interface BotDeps extends CoreDeps {
 }
 
 export async function createDeps(config: Config, log: Logger, opts: { apiRoot: string; token: string; dbSchema?: string }): Promise<BotDeps> {
-  const redis = createRedis(config.REDIS_URL, "producer");
+  const redis = createRedis(config.REDIS_URL, "producer", log);
   await redisReady(redis);
   const core = createCoreDeps(config, log, { redis, dbSchema: opts.dbSchema });
   return {

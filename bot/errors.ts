@@ -1,5 +1,7 @@
 import { GrammyError, HttpError, type BotError } from "grammy";
+import type { I18n } from "@grammyjs/i18n";
 import { UserError } from "../core/errors";
+import { localeFromLanguageCode } from "../core/i18n";
 import type { BotContext } from "./context";
 
 /**
@@ -8,12 +10,16 @@ import type { BotContext } from "./context";
  * anything else is logged with context (never message contents) and the user
  * gets an apology; a pending callback query is answered so the button stops spinning.
  */
-export async function handleBotError(err: BotError<BotContext>): Promise<void> {
+export async function handleBotError(err: BotError<BotContext>, i18n: Pick<I18n, "t">): Promise<void> {
   const ctx = err.ctx;
   const e = err.error;
   const log = ctx.log ?? ctx.deps?.log;
+  // The failure may come before the i18n middleware ran (e.g. Redis down in the dedupe step):
+  // then answer in the language the client reports.
+  const t: (key: string, args?: Record<string, string | number>) => string =
+    typeof ctx.t === "function" ? ctx.t : (key, args) => i18n.t(localeFromLanguageCode(ctx.from?.language_code), key, args);
   if (e instanceof UserError) {
-    await safely(() => ctx.reply(ctx.t(e.key, e.args)));
+    await safely(() => ctx.reply(t(e.key, e.args)));
   } else {
     const kind = e instanceof GrammyError ? "telegram" : e instanceof HttpError ? "network" : "internal";
     log?.error({ err: e, kind, updateId: ctx.update.update_id, chatId: ctx.chatId }, "update failed");
@@ -21,7 +27,7 @@ export async function handleBotError(err: BotError<BotContext>): Promise<void> {
       await markUnreachable(ctx);
       return;
     }
-    if (ctx.chat?.type === "private") await safely(() => ctx.reply(ctx.t("common-error-internal")));
+    if (ctx.chat?.type === "private") await safely(() => ctx.reply(t("common-error-internal")));
   }
   if (ctx.callbackQuery) await safely(() => ctx.answerCallbackQuery());
 }

@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from "ioredis";
+import type { Logger } from "./logger";
 
 /**
  * Two connection flavours (BullMQ docs, going-to-production):
@@ -6,16 +7,18 @@ import { Redis, type RedisOptions } from "ioredis";
  *   instead of a hang: enableOfflineQueue false;
  * - workers wait for Redis to come back: maxRetriesPerRequest null.
  */
-export function createRedis(url: string, kind: "producer" | "worker", extra: RedisOptions = {}): Redis {
+export function createRedis(url: string, kind: "producer" | "worker", log?: Pick<Logger, "warn">): Redis {
   const base: RedisOptions =
     kind === "producer"
       ? { enableOfflineQueue: false, maxRetriesPerRequest: 2 }
       : { maxRetriesPerRequest: null, enableOfflineQueue: true };
-  return new Redis(url, {
+  const redis = new Redis(url, {
     ...base,
     retryStrategy: (times) => Math.min(200 * 2 ** Math.min(times, 6), 5_000),
-    ...extra,
   });
+  // Without a listener ioredis prints every failed reconnect as an "unhandled error event".
+  redis.on("error", (err: Error) => log?.warn({ err: err.message, kind }, "redis connection error; reconnecting"));
+  return redis;
 }
 
 /** Resolves once the connection is ready (a producer with no offline queue must not be used before). */

@@ -33,7 +33,7 @@ export async function startWorkers(config: Config, log: Logger, opts: { dbSchema
   const engine = await createEngine({ backend: config.TF_BACKEND });
   log.info({ backend: engine.backend.name, ms: Math.round(performance.now() - t0) }, "models loaded");
 
-  const connection = createRedis(config.REDIS_URL, "worker");
+  const connection = createRedis(config.REDIS_URL, "worker", log);
   const core = createCoreDeps(config, log, { redis: connection, dbSchema: opts.dbSchema, dbPoolMax: Math.max(2, config.WORKER_CONCURRENCY + 1) });
   const apiRoot = opts.apiRoot ?? apiRootOf(config);
   const api = new Api(config.BOT_TOKEN ?? SANDBOX_TOKEN, apiRoot ? { apiRoot } : undefined);
