@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../core/logger";
 import { startWorkers, type RunningWorkers } from "../../workers/main";
 import { fixture } from "../support/fixtures";
+import { openEnrolmentToChallenge } from "../support/dialog-steps";
 import { startHarness, t, type Harness } from "../support/harness";
 import type { SellerSim } from "../support/seller-sim";
 
@@ -54,20 +55,7 @@ afterAll(async () => {
 });
 
 async function verifyOnce(s: SellerSim): Promise<string | undefined> {
-  await s.text("/start");
-  await s.expect(t("en", "verify-consent", { retentionDays: h.config.RETENTION_DAYS }), 20_000);
-  for (const d of ["consent:yes", "face:yes", "region:passport"]) {
-    await s.press(d);
-    await s.next();
-  }
-  await s.text("Subhi Hamed");
-  await s.next();
-  await s.text("E12345678");
-  await s.next();
-  await s.send({ contact: { phone_number: "+85291234567", user_id: s.userId } });
-  await s.expect(t("en", "verify-ask-document", { region: t("en", "identity-region-passport") }));
-  await s.send({ photo: readFileSync(fixture("handsdataset_5_pic00050.jpg")).toString("base64") });
-  await s.expect(/\n\n.+\n\n/);
+  await openEnrolmentToChallenge(h, s, readFileSync(fixture("handsdataset_5_pic00050.jpg")).toString("base64"));
   await s.send({ photo: readFileSync(fixture("handsdataset_996_pic00124.jpg")).toString("base64") });
   await s.expect(t("en", "verify-checking"));
   return (await s.next(60_000)).text;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../core/logger";
 import { startWorkers, type RunningWorkers } from "../../workers/main";
 import { fixture } from "../support/fixtures";
+import { openEnrolmentToChallenge } from "../support/dialog-steps";
 import { startHarness, t, type Harness } from "../support/harness";
 import type { SellerSim } from "../support/seller-sim";
 
@@ -30,22 +31,7 @@ afterAll(async () => {
 
 /** Drives a seller to the gesture challenge and fixes the requested gesture, so the fixture photo can match it. */
 async function toChallenge(s: SellerSim, gesture: string): Promise<string> {
-  await s.text("/start");
-  await s.expect(t("en", "verify-consent", { retentionDays: h.config.RETENTION_DAYS }));
-  await s.press("consent:yes");
-  await s.expect(t("en", "verify-consent-face", { retentionDays: h.config.RETENTION_DAYS }));
-  await s.press("face:yes");
-  await s.expect(t("en", "verify-ask-region"));
-  await s.press("region:passport");
-  await s.next();
-  await s.text("Subhi Hamed");
-  await s.next();
-  await s.text("E12345678");
-  await s.next();
-  await s.send({ contact: { phone_number: "+85291234567", user_id: s.userId } });
-  await s.expect(t("en", "verify-ask-document", { region: t("en", "identity-region-passport") }));
-  await s.send({ photo: DOCUMENT });
-  await s.expect(/\n\n.+\n\n/);
+  await openEnrolmentToChallenge(h, s, DOCUMENT);
   return forceGesture(s, gesture);
 }
 

@@ -174,3 +174,26 @@ export async function driveTo(d: Dialog, step: Step): Promise<Dialog> {
 
 /** Answers from the current step through to `verify-checking`. */
 export const finish = (d: Dialog) => driveTo(d, "checking");
+
+/**
+ * An open-enrolment seller (OPEN_ENROLMENT=true) answers everything up to the gesture
+ * challenge, with a passport and the given ID-document photo; returns when the challenge is shown.
+ */
+export async function openEnrolmentToChallenge(h: Harness, s: SellerSim, documentBase64: string): Promise<void> {
+  await s.text("/start");
+  await s.expect(t("en", "verify-consent", { retentionDays: h.config.RETENTION_DAYS }), 20_000);
+  await s.press("consent:yes");
+  await s.expect(t("en", "verify-consent-face", { retentionDays: h.config.RETENTION_DAYS }));
+  await s.press("face:yes");
+  await s.expect(t("en", "verify-ask-region"));
+  await s.press("region:passport");
+  await s.expect(t("en", "verify-ask-name", { region: t("en", "identity-region-passport") }));
+  await s.text("Subhi Hamed");
+  await s.expect(t("en", "verify-ask-id-passport"));
+  await s.text("E12345678");
+  await s.expect(t("en", "verify-ask-phone"));
+  await s.send({ contact: { phone_number: "+85291234567", user_id: s.userId } });
+  await s.expect(t("en", "verify-ask-document", { region: t("en", "identity-region-passport") }));
+  await s.send({ photo: documentBase64 });
+  await s.expect(/\n\n.+\n\n/);
+}

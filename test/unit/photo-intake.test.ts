@@ -56,7 +56,7 @@ async function expectUserError(p: Promise<unknown>, key: string, args: Record<st
   return ue;
 }
 
-// A minimal HEIC as an iPhone writes it (ftyp heic, one hvc1 item); the HEVC payload is a stub.
+// A minimal HEIC as an iPhone writes it (ftyp heic, one hvc1 item); the HEVC payload is placeholder bytes.
 function fakeHeic(width: number, height: number): Buffer {
   const u32 = (n: number) => Buffer.from([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
   const u16 = (n: number) => Buffer.from([n >>> 8, n & 255]);
