@@ -5,7 +5,7 @@ import { UserError } from "../errors";
 import { enqueueEmbedDocument, enqueueVerify } from "../jobs";
 import { maskIdNumber, maskName, maskPhone } from "../identity/mask";
 import { defaultCountryFor, normalizePhone } from "../identity/phone";
-import type { IdRegion } from "../identity/regions";
+import { isIdRegion, type IdRegion } from "../identity/regions";
 import { intakePhoto } from "../photos/intake";
 import { DIALOG_STATUSES, assertTransition, sourcesOf } from "./case-state";
 import { pickGesture, type Gesture } from "./gestures";
@@ -148,6 +148,14 @@ async function storePhoto(deps: Pick<CoreDeps, "db" | "photos" | "config">, sell
   return deps.db.photo.create({
     data: { sellerId, caseId, kind, storageKey: stored.key, sha256: stored.sha256, width: img.width, height: img.height },
   });
+}
+
+/** The ID region the seller chose for this case (a retake of the document photo names it again). */
+export async function caseRegion(deps: Pick<CoreDeps, "db">, caseId: string): Promise<IdRegion> {
+  const c = await deps.db.verificationCase.findUniqueOrThrow({ where: { id: caseId }, include: { identity: { select: { region: true } } } });
+  const region = c.identity?.region;
+  if (!region || !isIdRegion(region)) throw new UserError("verify-case-moved");
+  return region;
 }
 
 export async function saveDocumentPhoto(deps: Pick<CoreDeps, "db" | "photos" | "config" | "verifyQueue" | "log">, caseId: string, userId: number, bytes: Buffer): Promise<void> {

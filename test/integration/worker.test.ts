@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../core/logger";
 import { startWorkers, type RunningWorkers } from "../../workers/main";
@@ -94,6 +95,31 @@ describe("verification worker", () => {
       [2, "fail"],
     ]);
     expect(subs[1]!.reasons).toContain("replayed-photo");
+  }, 120_000);
+
+  it("asks for the ID photo again when it shows no usable portrait, then checks against the new one", async () => {
+    const s = h.seller(nextUser++, { language_code: "en" });
+    // Two hands and no face (labels.json), enlarged past the 480 px intake minimum.
+    const noFace = (await sharp(readFileSync(fixture("tfjs_hands.jpg"))).resize({ width: 1000 }).jpeg().toBuffer()).toString("base64");
+    await openEnrolmentToChallenge(h, s, noFace);
+    const caseId = await forceGesture(s, "victory");
+    await s.send({ photo: photo("handsdataset_5_pic00081.jpg") });
+    await s.expect(t("en", "verify-checking"));
+    const failed = await s.next(60_000);
+    expect(failed.text).toContain(t("en", "verdict-reason-reference-unusable"));
+
+    await s.press(`retake:${caseId}`);
+    await s.expect(t("en", "verify-ask-document", { region: t("en", "identity-region-passport") }));
+    await s.send({ photo: DOCUMENT });
+    await s.expect(/\n\n.+\n\n/);
+    await forceGesture(s, "pointing_up");
+    await s.send({ photo: photo("handsdataset_1528664299.56_pic00127.jpg") }); // index up, same man
+    await s.expect(t("en", "verify-checking"));
+    const passed = await s.next(60_000);
+    expect(passed.text).toMatch(/^✅/);
+    const c = await h.db.verificationCase.findUniqueOrThrow({ where: { id: caseId }, include: { photos: true } });
+    expect(c.status).toBe("passed");
+    expect(c.photos.filter((p) => p.kind === "id_document")).toHaveLength(2);
   }, 120_000);
 
   it("decides a job only once: a re-run of a decided submission sends nothing new", async () => {

@@ -21,6 +21,8 @@ retakeFeature.chatType("private").callbackQuery(RETAKE, async (ctx) => {
   }
   await ctx.answerCallbackQuery();
   await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
-  const args: VerifyArgs = { caseId: c.id, sellerId: seller.id, userId: ctx.from.id, startAt: "selfie" };
+  // No usable portrait on the ID photo: a new selfie would not help, the ID photo must come first.
+  const startAt = c.reasons.includes("reference-unusable") ? "document" : "selfie";
+  const args: VerifyArgs = { caseId: c.id, sellerId: seller.id, userId: ctx.from.id, startAt };
   await ctx.conversation.enter(VERIFY_CONVERSATION, args);
 });

@@ -8,6 +8,7 @@ import { validateFullName } from "../../../core/identity/name";
 import { ID_REGIONS, type IdRegion } from "../../../core/identity/regions";
 import {
   cancelCase,
+  caseRegion,
   checkPhone,
   issueChallenge,
   recordConsent,
@@ -29,8 +30,11 @@ export interface VerifyArgs {
   caseId: string;
   sellerId: string;
   userId: number;
-  /** "selfie": a retake or a recheck, straight to a new gesture challenge */
-  startAt: "consent" | "selfie";
+  /**
+   * "selfie": a retake or a recheck, straight to a new gesture challenge;
+   * "document": a retake after the ID photo showed no usable portrait: the ID photo again, then the challenge
+   */
+  startAt: "consent" | "document" | "selfie";
 }
 
 type Conv = Conversation<BotContext, DialogContext>;
@@ -174,6 +178,14 @@ export function createVerifyConversation(deps: BotDeps) {
       }
     };
 
+    async function askDocument(region: IdRegion): Promise<void> {
+      await askPhoto(
+        (c) => c.t("verify-ask-document", { region: c.t(`identity-region-${region}`) }),
+        (_o, bytes) => saveDocumentPhoto(deps, caseId, userId, bytes),
+        "document-photo",
+      );
+    }
+
     if (args.startAt === "consent") {
       // 1. Consent to identity data, then separately to face data.
       const retentionDays = deps.config.RETENTION_DAYS;
@@ -236,11 +248,11 @@ export function createVerifyConversation(deps: BotDeps) {
       });
 
       // 6. ID document photo.
-      await askPhoto(
-        (c) => c.t("verify-ask-document", { region: c.t(`identity-region-${region}`) }),
-        (_o, bytes) => saveDocumentPhoto(deps, caseId, userId, bytes),
-        "document-photo",
-      );
+      await askDocument(region);
+    } else if (args.startAt === "document") {
+      const r = await step(conversation, "case-region", () => caseRegion(deps, caseId));
+      if (!r.ok) return void (await last.reply(last.t(r.key, r.args)));
+      await askDocument(r.value);
     }
 
     // 7. Gesture challenge and selfie; a late selfie gets a fresh challenge.
