@@ -2,6 +2,7 @@
  * npm run bench:checks (second half) -- end to end through the real queue:
  * submissions are enqueued the way the bot does it, worker processes (1, then 2)
  * run the real models, and the verdict message arrives at the Bot API stand-in.
+ * `--concurrency N` sets WORKER_CONCURRENCY (measured: 2 gives nothing over 1, the wasm backend is single-threaded).
  * The ID portraits are embedded first (their own jobs, as when the photo arrives).
  * Prints enqueue -> verdict-delivered latency (paced, one at a time), throughput
  * with 1 and 2 worker processes (a burst), and the workers' peak RSS.
@@ -21,7 +22,7 @@ import { fixture } from "../support/fixtures";
 import { StandInClient } from "../support/stand-in-client";
 import { percentile, resetBenchState, spawnService } from "./support";
 
-const { values: opt } = parseArgs({ options: { jobs: { type: "string", default: "40" }, paced: { type: "string", default: "15" } } });
+const { values: opt } = parseArgs({ options: { jobs: { type: "string", default: "40" }, paced: { type: "string", default: "15" }, concurrency: { type: "string", default: "1" } } });
 const BURST = Number(opt.jobs);
 const PACED = Number(opt.paced);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/shiren_bench";
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   const queue = createVerifyQueue(redis, PREFIX);
   const docKey = await store.put(readFileSync(fixture(DOCUMENT)));
   // The stand-in learns the bot when the workers' Api first calls it; private chats exist once a user spoke.
-  const env = { DATABASE_URL, REDIS_URL, REDIS_PREFIX: PREFIX, DATA_DIR, TELEGRAM_API_ROOT: standIn.url, LOG_LEVEL: "info", WORKER_CONCURRENCY: "1" };
+  const env = { DATABASE_URL, REDIS_URL, REDIS_PREFIX: PREFIX, DATA_DIR, TELEGRAM_API_ROOT: standIn.url, LOG_LEVEL: "info", WORKER_CONCURRENCY: opt.concurrency };
 
   const results: string[] = [];
   for (const processes of [1, 2]) {
