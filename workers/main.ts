@@ -8,7 +8,7 @@ import { createI18n } from "../core/i18n";
 import { EMBED_DOCUMENT, QUEUES, enqueueVerify, type CheckJob, type VerifyJob } from "../core/jobs";
 import { createLogger, type Logger } from "../core/logger";
 import { createRedis } from "../core/redis";
-import { stuckSubmissions, undeliveredVerdicts } from "../core/verification/verdicts";
+import { expireAbandonedCases, stuckSubmissions, undeliveredVerdicts } from "../core/verification/verdicts";
 import { createEngine } from "./checks/models";
 import { embedDocument } from "./jobs/embed-document";
 import { verifySelfie, type VerifyDeps } from "./jobs/verify-selfie";
@@ -16,6 +16,8 @@ import { verifySelfie, type VerifyDeps } from "./jobs/verify-selfie";
 const SWEEP_QUEUE = "verify-sweep";
 /** A submission untouched this long lost its job (or its worker): the sweep re-adds it. */
 const STUCK_AFTER_MS = 2 * 60_000;
+/** As long as a dialog's replay log lives in Redis (bot/conversation-storage.ts). */
+const ABANDONED_AFTER_MS = 7 * 24 * 3600_000;
 
 export interface RunningWorkers {
   worker: Worker<CheckJob>;
@@ -69,7 +71,9 @@ export async function startWorkers(config: Config, log: Logger, opts: { dbSchema
       const lost = [...(await stuckSubmissions(deps, before)), ...(await undeliveredVerdicts(deps, before))];
       for (const s of lost) await enqueueVerify(deps.verifyQueue, { submissionId: s.id, caseId: s.caseId });
       if (lost.length) log.warn({ count: lost.length }, "sweep re-enqueued submissions");
-      return lost.length;
+      const expired = await expireAbandonedCases(deps, new Date(Date.now() - ABANDONED_AFTER_MS));
+      if (expired) log.info({ count: expired }, "sweep expired abandoned dialogs");
+      return { requeued: lost.length, expired };
     },
     { connection, prefix: config.REDIS_PREFIX, concurrency: 1 },
   );

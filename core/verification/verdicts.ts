@@ -175,3 +175,24 @@ export async function undeliveredVerdicts(deps: Pick<CoreDeps, "db">, olderThan:
     take: 500,
   });
 }
+
+/**
+ * Dialogs abandoned for as long as their replay log is kept (bot/conversation-storage.ts,
+ * 7 days) can never continue: their cases become `expired`, so /status says so and
+ * /start begins afresh. Audited per case.
+ */
+export async function expireAbandonedCases(deps: Pick<CoreDeps, "db">, olderThan: Date): Promise<number> {
+  const stale = await deps.db.verificationCase.findMany({
+    where: { status: { in: ["collecting", "awaiting_selfie"] }, updatedAt: { lt: olderThan } },
+    select: { id: true, sellerId: true, status: true },
+    take: 500,
+  });
+  let n = 0;
+  for (const c of stale) {
+    const moved = await deps.db.verificationCase.updateMany({ where: { id: c.id, status: c.status }, data: { status: "expired", closedAt: new Date() } });
+    if (moved.count !== 1) continue;
+    n++;
+    await audit(deps.db, { actorType: "system", actorId: "verify-sweep", action: "case.expired", sellerId: c.sellerId, caseId: c.id, data: { from: c.status } });
+  }
+  return n;
+}
