@@ -1,6 +1,5 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { conversations, createConversation } from "@grammyjs/conversations";
-import { limit } from "@grammyjs/ratelimiter";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig } from "grammy";
 import { createI18n } from "../core/i18n";
@@ -17,6 +16,7 @@ import { VERIFY_CONVERSATION, createVerifyConversation } from "./features/verify
 import { lowerCaseCommands } from "./middleware/commands-case";
 import { dedupeUpdates } from "./middleware/dedupe";
 import { negotiateLocale } from "./middleware/locale";
+import { rateLimit } from "./middleware/rate-limit";
 
 export function createBot(deps: BotDeps, opts: { botInfo?: BotConfig<BotContext>["botInfo"]; log: Logger }) {
   const { config, redis } = deps;
@@ -48,17 +48,7 @@ export function createBot(deps: BotDeps, opts: { botInfo?: BotConfig<BotContext>
   // 4. Language before anything replies.
   bot.use(i18n);
   // 5. Floods are dropped per user, with one polite notice per burst.
-  bot.use(
-    limit<BotContext, typeof redis>({
-      timeFrame: 1000,
-      limit: config.RATE_LIMIT_PER_SECOND,
-      storageClient: redis,
-      keyPrefix: `${prefix}:rl:`,
-      onLimitExceeded: (ctx) => {
-        void noticeOnce(ctx).catch((err: unknown) => ctx.log.warn({ err }, "rate-limit notice failed"));
-      },
-    }),
-  );
+  bot.use(rateLimit(redis, prefix, { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST }));
   // 6. Conversation controls (ctx.conversation), with the replay logs in Redis so a dialog
   //    survives restarts. Plugins are repeated for conversations: the outer bot's api
   //    transformers and i18n do not reach inside.
@@ -81,10 +71,4 @@ export function createBot(deps: BotDeps, opts: { botInfo?: BotConfig<BotContext>
 
   bot.catch((err) => handleBotError(err, i18n));
   return { bot, i18n };
-
-  async function noticeOnce(ctx: BotContext): Promise<void> {
-    if (!ctx.from || !ctx.chat) return;
-    const first = await redis.set(`${prefix}:rl-notice:${ctx.from.id}`, "1", "EX", 10, "NX");
-    if (first === "OK") await ctx.api.sendMessage(ctx.chat.id, ctx.t("common-rate-limited"));
-  }
 }

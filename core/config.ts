@@ -64,7 +64,9 @@ const schema = z
     MAX_ATTEMPTS: intIn(1, 20).default(3),
     RECHECK_INTERVAL_DAYS: intIn(1, 3650).default(180),
     RETENTION_DAYS: intIn(1, 3650).default(365),
-    RATE_LIMIT_PER_SECOND: intIn(1, 1000).default(5),
+    /** per-user flood limit: a token bucket of RATE_LIMIT_BURST updates, refilled at RATE_LIMIT_PER_SECOND */
+    RATE_LIMIT_PER_SECOND: intIn(1, 1000).default(3),
+    RATE_LIMIT_BURST: intIn(1, 1000).default(12),
     MAX_PHOTO_BYTES: intIn(1024, 20 * 1024 * 1024).default(20 * 1024 * 1024),
     MIN_PHOTO_SIDE: intIn(64, 4096).default(480),
     MAX_PHOTO_PIXELS: intIn(1_000_000, 400_000_000).default(50_000_000),
