@@ -23,20 +23,23 @@ if allowed == 0 and redis.call('SET', KEYS[2], '1', 'EX', ARGV[4], 'NX') then re
 return allowed
 `;
 
+type WithTake = Redis & { shirenTakeToken(...args: (string | number)[]): Promise<number> };
+
 export function rateLimit(redis: Redis, prefix: string, opts: { perSecond: number; burst: number; noticeSeconds?: number }): MiddlewareFn<BotContext> {
+  // defineCommand runs the script by its SHA (EVALSHA), not by sending its source every time.
+  if (!("shirenTakeToken" in redis)) redis.defineCommand("shirenTakeToken", { numberOfKeys: 2, lua: TAKE });
+  const r2 = redis as WithTake;
   return async (ctx, next) => {
     const user = ctx.from?.id;
     if (user === undefined) return next();
-    const r = (await redis.eval(
-      TAKE,
-      2,
+    const r = await r2.shirenTakeToken(
       `${prefix}:rl:${user}`,
       `${prefix}:rl-notice:${user}`,
       Date.now(),
       opts.perSecond,
       opts.burst,
       opts.noticeSeconds ?? 10,
-    )) as number;
+    );
     if (r === 1) return next();
     if (r === 2 && ctx.chat) await ctx.api.sendMessage(ctx.chat.id, ctx.t("common-rate-limited"));
   };
