@@ -122,6 +122,21 @@ describe("verification worker", () => {
     expect(c.photos.filter((p) => p.kind === "id_document")).toHaveLength(2);
   }, 120_000);
 
+  it("sends the same face under another ID number to staff review (duplicate identity), without saying why", async () => {
+    // The first test enrolled this man under passport E12345678; here he claims another identity.
+    const s = h.seller(nextUser++, { language_code: "en" });
+    await openEnrolmentToChallenge(h, s, DOCUMENT, "K98765432");
+    const caseId = await forceGesture(s, "victory");
+    await s.send({ photo: photo("handsdataset_996_pic00070.jpg") }); // V sign, same man, another session
+    await s.expect(t("en", "verify-checking"));
+    const verdict = await s.next(60_000);
+    expect(verdict.text).toBe(t("en", "result-review", { reasons: `• ${t("en", "verdict-reason-duplicate-identity")}` }));
+    const c = await h.db.verificationCase.findUniqueOrThrow({ where: { id: caseId }, include: { submissions: true, seller: true } });
+    expect(c.status).toBe("review");
+    expect(c.seller.status).toBe("unverified");
+    expect((c.submissions[0]!.scores as { duplicateOf: string | null }).duplicateOf).not.toBeNull();
+  }, 90_000);
+
   it("decides a job only once: a re-run of a decided submission sends nothing new", async () => {
     const s = h.seller(nextUser++, { language_code: "en" });
     const caseId = await toChallenge(s, "victory");

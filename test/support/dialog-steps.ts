@@ -179,7 +179,7 @@ export const finish = (d: Dialog) => driveTo(d, "checking");
  * An open-enrolment seller (OPEN_ENROLMENT=true) answers everything up to the gesture
  * challenge, with a passport and the given ID-document photo; returns when the challenge is shown.
  */
-export async function openEnrolmentToChallenge(h: Harness, s: SellerSim, documentBase64: string): Promise<void> {
+export async function openEnrolmentToChallenge(h: Harness, s: SellerSim, documentBase64: string, passportNumber = "E12345678"): Promise<void> {
   await s.text("/start");
   await s.expect(t("en", "verify-consent", { retentionDays: h.config.RETENTION_DAYS }), 20_000);
   await s.press("consent:yes");
@@ -190,7 +190,7 @@ export async function openEnrolmentToChallenge(h: Harness, s: SellerSim, documen
   await s.expect(t("en", "verify-ask-name", { region: t("en", "identity-region-passport") }));
   await s.text("Subhi Hamed");
   await s.expect(t("en", "verify-ask-id-passport"));
-  await s.text("E12345678");
+  await s.text(passportNumber);
   await s.expect(t("en", "verify-ask-phone"));
   await s.send({ contact: { phone_number: "+85291234567", user_id: s.userId } });
   await s.expect(t("en", "verify-ask-document", { region: t("en", "identity-region-passport") }));
