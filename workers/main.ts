@@ -33,7 +33,16 @@ export interface RunningWorkers {
 export async function startWorkers(config: Config, log: Logger, opts: { dbSchema?: string; apiRoot?: string } = {}): Promise<RunningWorkers> {
   const t0 = performance.now();
   const engine = await createEngine({ backend: config.TF_BACKEND });
-  log.info({ backend: engine.backend.name, ms: Math.round(performance.now() - t0) }, "models loaded");
+  log.info(
+    {
+      backend: engine.backend.name,
+      tfjs: engine.backend.tf.version_core,
+      human: engine.human.version,
+      handModels: "human-models 3.0.4 (workers/models/README.md)",
+      ms: Math.round(performance.now() - t0),
+    },
+    "models loaded",
+  );
 
   const connection = createRedis(config.REDIS_URL, "worker", log);
   const core = createCoreDeps(config, log, { redis: connection, dbSchema: opts.dbSchema, dbPoolMax: Math.max(2, config.WORKER_CONCURRENCY + 1) });
