@@ -2,6 +2,7 @@ import { GrammyError, HttpError, type BotError } from "grammy";
 import type { I18n } from "@grammyjs/i18n";
 import { UserError } from "../core/errors";
 import { localeFromLanguageCode } from "../core/i18n";
+import { markSellerUnreachable } from "../core/verification/sellers";
 import type { BotContext } from "./context";
 
 /**
@@ -35,9 +36,7 @@ export async function handleBotError(err: BotError<BotContext>, i18n: Pick<I18n,
 /** 403 "bot was blocked": remember it and stop writing to that chat (never retried). */
 export async function markUnreachable(ctx: BotContext): Promise<void> {
   if (!ctx.from) return;
-  await safely(() =>
-    ctx.deps.db.seller.updateMany({ where: { telegramUserId: BigInt(ctx.from!.id) }, data: { unreachableAt: new Date() } }),
-  );
+  await safely(() => markSellerUnreachable(ctx.deps, { telegramUserId: ctx.from!.id }));
 }
 
 async function safely(fn: () => Promise<unknown>): Promise<void> {

@@ -69,6 +69,12 @@ export async function enrolOpen(deps: Pick<CoreDeps, "db" | "now">, who: Telegra
   return seller;
 }
 
+/** Telegram answered 403 (the seller blocked the bot): remember it, and never retry sends to that chat. */
+export async function markSellerUnreachable(deps: Pick<CoreDeps, "db">, who: { sellerId: string } | { telegramUserId: number }): Promise<void> {
+  const where = "sellerId" in who ? { id: who.sellerId } : { telegramUserId: BigInt(who.telegramUserId) };
+  await deps.db.seller.updateMany({ where, data: { unreachableAt: new Date() } });
+}
+
 export async function setSellerLocale(deps: Pick<CoreDeps, "db">, userId: number, locale: Locale): Promise<void> {
   await deps.db.seller.updateMany({ where: { telegramUserId: BigInt(userId) }, data: { locale } });
 }

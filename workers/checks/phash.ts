@@ -112,6 +112,11 @@ export function hamming(a: bigint, b: bigint): number {
   return n;
 }
 
+/** The stored form of a hash (Photo.phash, phashFine, phashC0-3): what the replay index holds. */
+export function storedHash(h: PerceptualHash): { h64: string; fine: string; chunks: [number, number, number, number] } {
+  return { h64: hashToHex(h.h64), fine: h.h256.toString("hex"), chunks: chunkKeys(h.h64) };
+}
+
 export function hashToHex(h: bigint): string {
   return h.toString(16).padStart(16, "0");
 }

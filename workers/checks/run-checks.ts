@@ -9,7 +9,7 @@ import { detectHands, isNear } from "./hands";
 import { decodeImage, toTensor, UnreadableImageError, type DecodedImage } from "./image";
 import { cosineSimilarity } from "./match";
 import type { Engine } from "./models";
-import { chunkKeys, hashToHex, perceptualHash } from "./phash";
+import { perceptualHash, storedHash } from "./phash";
 
 export interface CheckInput {
   selfie: Buffer;
@@ -89,9 +89,10 @@ export async function runChecks(engine: Engine, input: CheckInput, th: Threshold
     timings.decode = ms(t);
     t = performance.now();
     const h = await perceptualHash(input.selfie);
-    report.phash = hashToHex(h.h64);
-    report.phashFine = h.h256.toString("hex");
-    report.phashChunks = chunkKeys(h.h64);
+    const stored = storedHash(h);
+    report.phash = stored.h64;
+    report.phashFine = stored.fine;
+    report.phashChunks = stored.chunks;
     timings.phash = ms(t);
   } catch (err) {
     if (!(err instanceof UnreadableImageError) && !(err instanceof Error && /unsupported image format|Input buffer|corrupt|VipsJpeg|premature/i.test(err.message))) throw err;

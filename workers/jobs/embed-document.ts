@@ -2,7 +2,7 @@ import { UnrecoverableError } from "bullmq";
 import { embedDocumentJobSchema } from "../../core/jobs";
 import type { Photo } from "../../core/db/client";
 import { descriptorFromBytes, descriptorToBytes } from "../checks/match";
-import { chunkKeys, hashToHex, perceptualHash } from "../checks/phash";
+import { perceptualHash, storedHash } from "../checks/phash";
 import { embedReference, type ReferenceReport } from "../checks/run-checks";
 import { storePhotoHash } from "../../core/verification/verdicts";
 import type { VerifyDeps } from "./verify-selfie";
@@ -20,7 +20,7 @@ export async function documentAnalysis(deps: VerifyDeps, photo: Photo): Promise<
   const bytes = await deps.photos.get(photo.storageKey);
   const r = await embedReference(deps.engine, bytes);
   const hash = await perceptualHash(bytes).catch(() => null);
-  if (hash) await storePhotoHash(deps, photo.id, { h64: hashToHex(hash.h64), fine: hash.h256.toString("hex"), chunks: chunkKeys(hash.h64) });
+  if (hash) await storePhotoHash(deps, photo.id, storedHash(hash));
   await deps.db.photo.update({
     where: { id: photo.id },
     data: { faceCount: r.faces, embeddingEnc: r.embedding ? deps.crypto.seal(descriptorToBytes(r.embedding), `portrait:${photo.id}`) : null },

@@ -20,6 +20,7 @@ import { cosineSimilarity, descriptorFromBytes, descriptorToBytes } from "../che
 import { hashFromHex, isReplay } from "../checks/phash";
 import { runChecks, toDecisionInput, type CheckReport } from "../checks/run-checks";
 import { sendVerdict } from "../notify";
+import { markSellerUnreachable } from "../../core/verification/sellers";
 import { documentAnalysis } from "./embed-document";
 
 export interface VerifyDeps extends CoreDeps {
@@ -94,16 +95,9 @@ async function check(deps: VerifyDeps, s: LoadedSubmission): Promise<void> {
 /** Delivers the decided verdict unless it was delivered already (a retry after a crash between send and mark may repeat it once). */
 async function notifyOnce(deps: VerifyDeps, s: LoadedSubmission): Promise<string> {
   if (s.notifiedAt) return `already notified: ${s.verdict}`;
-  const seller = await deps.db.seller.findUniqueOrThrow({ where: { id: s.case.sellerId } });
-  const outcome = await sendVerdict(
-    deps.api,
-    deps.i18n,
-    { ...s, case: { ...s.case, seller } },
-    { verdict: s.verdict ?? "review", reasons: s.reasons as never },
-    seller.nextRecheckAt,
-    async () => {
-      await deps.db.seller.update({ where: { id: seller.id }, data: { unreachableAt: new Date() } });
-    },
+  // `s` was loaded after the verdict was recorded: its seller already carries the new recheck date.
+  const outcome = await sendVerdict(deps.api, deps.i18n, s, { verdict: s.verdict ?? "review", reasons: s.reasons as never }, s.case.seller.nextRecheckAt, () =>
+    markSellerUnreachable(deps, { sellerId: s.case.sellerId }),
   );
   await markNotified(deps, s.id);
   return `${s.verdict}: ${outcome}`;
