@@ -137,6 +137,28 @@ describe("verification worker", () => {
     expect((c.submissions[0]!.scores as { duplicateOf: string | null }).duplicateOf).not.toBeNull();
   }, 90_000);
 
+  it("marks a seller who blocked the bot unreachable instead of retrying the verdict", async () => {
+    const s = h.seller(nextUser++, { language_code: "en" });
+    const caseId = await toChallenge(s, "victory");
+    // The seller blocks the bot while the check is in the queue.
+    await workers.worker.pause();
+    await s.send({ photo: photo("handsdataset_996_pic00124.jpg") });
+    await s.expect(t("en", "verify-checking"));
+    await h.client.block(s.userId);
+    await workers.worker.resume();
+    const deadline = Date.now() + 60_000;
+    let sub = await h.db.submission.findFirst({ where: { caseId } });
+    while (!sub?.notifiedAt && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      sub = await h.db.submission.findFirst({ where: { caseId } });
+    }
+    expect(sub?.status).toBe("decided");
+    expect(sub?.notifiedAt).not.toBeNull();
+    const seller = await h.db.seller.findUniqueOrThrow({ where: { telegramUserId: BigInt(s.userId) } });
+    expect(seller.unreachableAt).not.toBeNull();
+    await h.client.unblock(s.userId);
+  }, 90_000);
+
   it("decides a job only once: a re-run of a decided submission sends nothing new", async () => {
     const s = h.seller(nextUser++, { language_code: "en" });
     const caseId = await toChallenge(s, "victory");
