@@ -30,7 +30,7 @@ async function moveCase(deps: Pick<CoreDeps, "db">, c: { id: string; status: Cas
   if (res.count !== 1) throw new UserError("verify-case-moved");
 }
 
-export async function openDialogCase(deps: Pick<CoreDeps, "db" | "config">, sellerId: string): Promise<VerificationCase | null> {
+export async function openDialogCase(deps: Pick<CoreDeps, "db">, sellerId: string): Promise<VerificationCase | null> {
   return deps.db.verificationCase.findFirst({
     where: { sellerId, status: { in: [...DIALOG_STATUSES] } },
     orderBy: { createdAt: "desc" },
