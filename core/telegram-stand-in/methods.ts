@@ -3,7 +3,7 @@ import { applyParseMode } from "./formatting";
 import type { FileRecord } from "./files";
 import { isRecord, optBool, optInt, optJson, optStr, sameJson } from "./params";
 import { ImageDecodeError, photoDimensionsValid } from "./photos";
-import type { BotState, ChatState, StandInState } from "./state";
+import { chatMember, type BotState, type ChatState, type StandInState } from "./state";
 import { ApiError, badRequest, type ApiCall, type Message, type Params, type StoredMessage, type UploadedFile, type User } from "./types";
 import { WebhookDelivery } from "./webhook";
 
@@ -22,6 +22,8 @@ const GETFILE_LIMIT = 20 * 1024 * 1024;
 const nowSec = (): number => Math.floor(Date.now() / 1000);
 
 const BLOCKED = (): ApiError => new ApiError(403, "Forbidden: bot was blocked by the user");
+const KICKED = (): ApiError => new ApiError(403, "Forbidden: bot was kicked from the supergroup chat");
+const NOT_MEMBER = (): ApiError => new ApiError(403, "Forbidden: bot is not a member of the supergroup chat");
 const WEBHOOK_ACTIVE = (): ApiError =>
   new ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
 const POLL_CONFLICT = (): ApiError =>
@@ -37,12 +39,18 @@ function chatIdOf(params: Params, key = "chat_id"): number {
   return n;
 }
 
-/** The target chat of a call; `sending` calls to a user who blocked the bot get 403. */
+/**
+ * The target chat of a call; `sending` calls to a user who blocked the bot get 403. A group
+ * the bot is not in refuses reads too (getChat, getChatMember): telegram-bot-api checks every
+ * access to a supergroup without a public username against the bot's membership.
+ */
 function requireChat(bot: BotState, params: Params, sending: boolean, key = "chat_id"): ChatState {
   const id = chatIdOf(params, key);
   if (sending && bot.blocked.has(id)) throw BLOCKED();
   const chat = bot.chats.get(id);
   if (!chat) throw badRequest("chat not found");
+  if (chat.botStatus === "kicked") throw KICKED();
+  if (chat.botStatus === "left") throw NOT_MEMBER();
   return chat;
 }
 
@@ -201,6 +209,64 @@ export async function storePhoto(state: StandInState, data: Buffer, checkDimensi
   return set;
 }
 
+/** A photo from an upload or from the file_id of a known photo. */
+async function photoFrom(bot: BotState, env: MethodEnv, upload: UploadedFile | undefined, fileId: unknown): Promise<PhotoSize[]> {
+  if (upload) {
+    if (upload.data.length > 10 * 1024 * 1024) throw badRequest("PHOTO_SAVE_FILE_INVALID");
+    return storePhoto(env.state, upload.data, true);
+  }
+  const rec = knownFile(bot, fileId);
+  if (!rec.photoSet) throw badRequest(`can't use file of type ${rec.kind === "stickers" ? "Sticker" : "Document"} as Photo`);
+  return rec.photoSet;
+}
+
+/** A document from an upload (stored as-is) or from the file_id of a known document. */
+function documentFrom(bot: BotState, env: MethodEnv, upload: UploadedFile | undefined, fileId: unknown): Document {
+  if (upload) {
+    if (upload.data.length > 50 * 1024 * 1024) throw new ApiError(413, "Request Entity Too Large");
+    const ext = extOf(upload.filename);
+    const mime = upload.contentType && upload.contentType !== "application/octet-stream" ? upload.contentType : EXT_MIME[ext] ?? "application/octet-stream";
+    return documentOf(env.state.files.add("documents", upload.data, { ext: ext || "bin", mime_type: mime, file_name: upload.filename || "document" }));
+  }
+  const rec = knownFile(bot, fileId);
+  if (rec.kind !== "documents") throw badRequest(`can't use file of type ${rec.kind === "photos" ? "Photo" : "Sticker"} as Document`);
+  return documentOf(rec);
+}
+
+interface InputMedia {
+  type: "photo" | "document";
+  upload?: UploadedFile;
+  fileId?: string;
+  caption: Partial<Message>;
+}
+
+/** The `media` parameter of editMessageMedia, checked with telegram-bot-api's errors. */
+function inputMedia(call: ApiCall): InputMedia {
+  const raw = call.params.media;
+  if (raw === undefined || raw === null || raw === "") throw badRequest('parameter "media" is required');
+  let media: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      media = JSON.parse(raw);
+    } catch {
+      throw badRequest("can't parse input media JSON object");
+    }
+  }
+  const invalid = (why: string): ApiError => badRequest(`can't parse InputMedia: ${why}`);
+  if (!isRecord(media)) throw invalid("expected an Object");
+  const caption = captionContent(media);
+  if (typeof media.type !== "string") throw invalid('Can\'t find field "type"');
+  if (media.type !== "photo" && media.type !== "document") throw invalid(`type "${media.type}" is unsupported`);
+  const ref = typeof media.media === "string" ? media.media : "";
+  if (ref.startsWith("attach://")) {
+    const upload = call.files.get(ref.slice("attach://".length));
+    if (!upload) throw invalid("media not found");
+    return { type: media.type, upload, caption };
+  }
+  if (ref === "") throw invalid("media not found");
+  return { type: media.type, fileId: ref, caption };
+}
+
 /** The content fields of a message, for copyMessage / forwardMessage. */
 function contentOf(m: Message): Partial<Message> {
   const keys = ["text", "entities", "photo", "document", "sticker", "contact", "caption", "caption_entities", "location", "voice", "video"] as const;
@@ -241,15 +307,45 @@ export function commandsKey(type: string, chatId: unknown, userId: unknown, lang
   return `${type}|${chatId === undefined ? "" : String(chatId)}|${userId === undefined ? "" : String(userId)}|${lang}`;
 }
 
+/** The fields of Update that name a type of update, in Telegram's order. */
+const UPDATE_TYPES = [
+  "message", "edited_message", "channel_post", "edited_channel_post", "business_connection", "business_message",
+  "edited_business_message", "deleted_business_messages", "guest_message", "message_reaction", "message_reaction_count",
+  "inline_query", "chosen_inline_result", "callback_query", "shipping_query", "pre_checkout_query", "purchased_paid_media",
+  "poll", "poll_answer", "my_chat_member", "chat_member", "chat_join_request", "chat_boost", "removed_chat_boost", "managed_bot",
+];
+
+/**
+ * allowed_updates as telegram-bot-api reads it (get_allowed_update_types): absent, unparsable
+ * or not a list of strings keeps the previous setting; unknown names are ignored; a list that
+ * names no known type ([] included) restores the default.
+ */
+function applyAllowedUpdates(bot: BotState, params: Params): void {
+  let list = params.allowed_updates;
+  if (typeof list === "string") {
+    try {
+      list = JSON.parse(list);
+    } catch {
+      return;
+    }
+  }
+  if (!Array.isArray(list) || !list.every((t): t is string => typeof t === "string")) return;
+  const known = new Set(list.map((t) => t.toLowerCase()).filter((t) => UPDATE_TYPES.includes(t)));
+  bot.allowedUpdates = known.size > 0 ? known : undefined;
+}
+
 function webhookInfo(bot: BotState): Record<string, unknown> {
   const w = bot.webhook;
-  if (!w) return { url: "", has_custom_certificate: false, pending_update_count: bot.updates.size };
+  const allowed = bot.allowedUpdates;
+  // Telegram lists allowed_updates only when they differ from the default, webhook or not.
+  const subscribed = allowed ? { allowed_updates: UPDATE_TYPES.filter((t) => allowed.has(t)) } : {};
+  if (!w) return { url: "", has_custom_certificate: false, pending_update_count: bot.updates.size, ...subscribed };
   return {
     url: w.config.url,
     has_custom_certificate: false,
     pending_update_count: w.pendingCount,
     max_connections: w.config.maxConnections,
-    ...(w.config.allowedUpdates ? { allowed_updates: w.config.allowedUpdates } : {}),
+    ...subscribed,
     ...(w.lastErrorDate !== undefined ? { last_error_date: w.lastErrorDate, last_error_message: w.lastErrorMessage } : {}),
   };
 }
@@ -267,6 +363,7 @@ const getUpdates: MethodHandler = async (bot, call) => {
   const offset = optInt(p, "offset") ?? 0;
   const limit = Math.min(100, Math.max(1, optInt(p, "limit") ?? 100));
   const timeout = Math.min(600, Math.max(0, optInt(p, "timeout") ?? 0));
+  applyAllowedUpdates(bot, p);
   if (offset > 0) bot.updates.dropBelow(offset);
   else if (offset < 0) bot.updates.keepLast(-offset);
   const deadline = Date.now() + timeout * 1000;
@@ -321,9 +418,9 @@ const setWebhook: MethodHandler = (bot, call, env) => {
   const secret = optStr(p, "secret_token");
   if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secret)) throw badRequest("bad webhook: secret token contains unallowed characters");
   const maxConnections = Math.min(100, Math.max(1, optInt(p, "max_connections") ?? 40));
-  const allowed = optJson(p, "allowed_updates");
+  applyAllowedUpdates(bot, p);
   bot.webhook = new WebhookDelivery(
-    { url, secretToken: secret, maxConnections, allowedUpdates: Array.isArray(allowed) ? (allowed as string[]) : undefined },
+    { url, secretToken: secret, maxConnections },
     bot.updates,
     async (method, params) => {
       await env.run(bot, method, params);
@@ -393,6 +490,28 @@ const editMessageReplyMarkup: MethodHandler = (bot, call) => {
   return edit(bot, chat, stored, {}, markup);
 };
 
+const editMessageMedia: MethodHandler = async (bot, call, env) => {
+  const p = call.params;
+  // Telegram reads markup and media before it looks for the message.
+  const markup = parseMarkup(p, true);
+  const media = inputMedia(call);
+  const chat = requireChat(bot, p, true);
+  const stored = requireBotMessage(chat, p);
+  if (stored.msg.photo === undefined && stored.msg.document === undefined) throw badRequest("there is no media in the message to edit");
+  const content: Partial<Message> = media.type === "photo"
+    ? { photo: await photoFrom(bot, env, media.upload, media.fileId), document: undefined }
+    : { document: documentFrom(bot, env, media.upload, media.fileId), photo: undefined };
+  const { caption, caption_entities } = media.caption;
+  if (
+    sameJson(stored.msg.photo, content.photo) && sameJson(stored.msg.document, content.document) && stored.msg.caption === caption &&
+    sameJson(stored.msg.caption_entities, caption_entities) && sameJson(stored.msg.reply_markup, markup.inline)
+  ) {
+    throw NOT_MODIFIED();
+  }
+  // No caption in the new media removes the old one, as on Telegram.
+  return edit(bot, chat, stored, { ...content, caption, caption_entities }, markup);
+};
+
 const answerCallbackQuery: MethodHandler = (bot, call) => {
   const id = optStr(call.params, "callback_query_id") ?? "";
   const q = bot.callbackQueries.get(id);
@@ -411,17 +530,8 @@ const sendPhoto: MethodHandler = async (bot, call, env) => {
   const markup = parseMarkup(p);
   const replyTo = replyTarget(chat, p);
   const upload = uploadFor(call, "photo");
-  let photo: PhotoSize[];
-  if (upload) {
-    if (upload.data.length > 10 * 1024 * 1024) throw badRequest("PHOTO_SAVE_FILE_INVALID");
-    photo = await storePhoto(env.state, upload.data, true);
-  } else if (p.photo === undefined || p.photo === "") {
-    throw badRequest("there is no photo in the request");
-  } else {
-    const rec = knownFile(bot, p.photo);
-    if (!rec.photoSet) throw badRequest(`can't use file of type ${rec.kind === "stickers" ? "Sticker" : "Document"} as Photo`);
-    photo = rec.photoSet;
-  }
+  if (!upload && (p.photo === undefined || p.photo === "")) throw badRequest("there is no photo in the request");
+  const photo = await photoFrom(bot, env, upload, p.photo);
   return bot.botMessage(chat, { photo, ...caption, ...(markup.inline ? { reply_markup: markup.inline } : {}) }, markup.raw, replyTo);
 };
 
@@ -432,20 +542,8 @@ const sendDocument: MethodHandler = (bot, call, env) => {
   const markup = parseMarkup(p);
   const replyTo = replyTarget(chat, p);
   const upload = uploadFor(call, "document");
-  let document: Document;
-  if (upload) {
-    if (upload.data.length > 50 * 1024 * 1024) throw new ApiError(413, "Request Entity Too Large");
-    const ext = extOf(upload.filename);
-    const mime = upload.contentType && upload.contentType !== "application/octet-stream" ? upload.contentType : EXT_MIME[ext] ?? "application/octet-stream";
-    const rec = env.state.files.add("documents", upload.data, { ext: ext || "bin", mime_type: mime, file_name: upload.filename || "document" });
-    document = documentOf(rec);
-  } else if (p.document === undefined || p.document === "") {
-    throw badRequest("there is no document in the request");
-  } else {
-    const rec = knownFile(bot, p.document);
-    if (rec.kind !== "documents") throw badRequest(`can't use file of type ${rec.kind === "photos" ? "Photo" : "Sticker"} as Document`);
-    document = documentOf(rec);
-  }
+  if (!upload && (p.document === undefined || p.document === "")) throw badRequest("there is no document in the request");
+  const document = documentFrom(bot, env, upload, p.document);
   return bot.botMessage(chat, { document, ...caption, ...(markup.inline ? { reply_markup: markup.inline } : {}) }, markup.raw, replyTo);
 };
 
@@ -537,7 +635,7 @@ const getChatMember: MethodHandler = (bot, call) => {
   const chat = requireChat(bot, call.params, false);
   const userId = optInt(call.params, "user_id");
   if (userId === undefined) throw badRequest("user_id is empty");
-  if (userId === bot.user.id) return { status: "member", user: bot.user };
+  if (userId === bot.user.id) return chatMember(bot.user, chat.botStatus);
   const known = bot.users.get(userId);
   const user: User = known ?? { id: userId, is_bot: false, first_name: `User${userId}` };
   if (chat.creatorId === userId) return { status: "creator", user, is_anonymous: false };
@@ -547,7 +645,14 @@ const getChatMember: MethodHandler = (bot, call) => {
 
 const getChat: MethodHandler = (bot, call) => {
   const chat = requireChat(bot, call.params, false);
-  return { ...chat.chat, accent_color_id: 0, max_reaction_count: 11 };
+  // Users accept every kind of gift until they opt out; a supergroup cannot receive gifts.
+  const gifts = chat.chat.type === "private";
+  return {
+    ...chat.chat,
+    accent_color_id: 0,
+    max_reaction_count: 11,
+    accepted_gift_types: { unlimited_gifts: gifts, limited_gifts: gifts, unique_gifts: gifts, premium_subscription: gifts, gifts_from_channels: gifts },
+  };
 };
 
 const getFile: MethodHandler = (bot, call) => {
@@ -564,8 +669,12 @@ const getMe: MethodHandler = (bot) => ({
   can_join_groups: true,
   can_read_all_group_messages: false,
   supports_inline_queries: false,
+  supports_guest_queries: false,
   can_connect_to_business: false,
   has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+  can_manage_bots: false,
 });
 
 const alwaysTrue: MethodHandler = () => true;
@@ -584,6 +693,7 @@ export const METHODS: ReadonlyMap<string, MethodHandler> = new Map(
     editMessageText,
     editMessageCaption,
     editMessageReplyMarkup,
+    editMessageMedia,
     answerCallbackQuery,
     sendPhoto,
     sendDocument,

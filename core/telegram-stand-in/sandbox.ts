@@ -3,8 +3,8 @@ import { parseFault } from "./faults";
 import { commandsKey, documentOf, storePhoto } from "./methods";
 import { isRecord } from "./params";
 import type { BotState, ChatState, StandInState } from "./state";
-import { TOKEN_RE } from "./state";
-import { ApiError, SandboxError, type Message, type StoredMessage, type Update } from "./types";
+import { chatMember, TOKEN_RE } from "./state";
+import { ApiError, SandboxError, type BotMemberStatus, type Message, type StoredMessage, type Update } from "./types";
 
 /**
  * The sandbox control API: how tests (and the web sandbox) play the user's side of
@@ -27,6 +27,7 @@ const ok = (json: unknown, status = 200): SandboxReply => ({ status, json });
 const MAX_WAIT_S = 60;
 const MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
 const SEND_KINDS = ["text", "contact", "photo", "document", "sticker", "callback_data"] as const;
+const BOT_STATUSES: readonly BotMemberStatus[] = ["member", "administrator", "left", "kicked"];
 
 export async function handleSandbox(state: StandInState, req: SandboxRequest): Promise<SandboxReply> {
   let segs = req.path.split("/").filter((s) => s !== "").map(decodeURIComponent);
@@ -51,6 +52,8 @@ export async function handleSandbox(state: StandInState, req: SandboxRequest): P
     case "POST /users/:id/block":
     case "POST /users/:id/unblock":
       return ok(block(state.sandboxBot(token), userIdOf(id), segs[2] === "block"));
+    case "POST /chats/:id/bot":
+      return ok(setBotStatus(state.sandboxBot(token), groupIdOf(id), await jsonBody(req)));
     case "GET /chats/:id/messages":
       return ok({ messages: await longPoll(state.sandboxBot(token), chatIdOf(id), req, (chat, after) => listMessages(chat, after)) });
     case "GET /chats/:id/callback-answers":
@@ -96,6 +99,11 @@ function userIdOf(s: string): number {
 
 function chatIdOf(s: string): number {
   if (!/^-?\d{1,16}$/.test(s) || Number(s) === 0) throw new SandboxError(400, `chat id must be a non-zero integer, got "${s}"`);
+  return Number(s);
+}
+
+function groupIdOf(s: string): number {
+  if (!/^-\d{1,16}$/.test(s) || Number(s) === 0) throw new SandboxError(400, `chat id must be a negative integer (a group), got "${s}"`);
   return Number(s);
 }
 
@@ -145,6 +153,7 @@ function commandEntities(text: string): MessageEntity[] {
 
 // ---------------------------------------------------------------- routes
 
+/** update_id 0: no update was created (the bot is not in the group, or allowed_updates exclude it). */
 async function send(state: StandInState, bot: BotState, userId: number, body: unknown): Promise<{ update_id: number; message_id: number }> {
   if (!isRecord(body)) throw new SandboxError(400, "body must be a JSON object");
   const kinds = SEND_KINDS.filter((k) => body[k] !== undefined);
@@ -171,7 +180,7 @@ async function send(state: StandInState, bot: BotState, userId: number, body: un
     if (!chat || !stored?.fromBot) throw new SandboxError(404, `no bot message ${messageId} in chat ${chatId}`);
     const user = bot.touchUser(userId, from);
     chat.members.add(userId);
-    return { update_id: bot.callbackQuery(user, chat, stored, data), message_id: messageId };
+    return { update_id: bot.callbackQuery(user, chat, stored, data) ?? 0, message_id: messageId };
   }
 
   let content: Partial<Message>;
@@ -238,7 +247,7 @@ async function send(state: StandInState, bot: BotState, userId: number, body: un
   const user = bot.touchUser(userId, from);
   const chat = bot.openChat(chatId, user);
   const { update_id, message } = bot.userMessage(user, chat, content, replyTo);
-  return { update_id, message_id: message.message_id };
+  return { update_id: update_id ?? 0, message_id: message.message_id };
 }
 
 function block(bot: BotState, userId: number, blocked: boolean): { ok: true; blocked: boolean } {
@@ -248,19 +257,27 @@ function block(bot: BotState, userId: number, blocked: boolean): { ok: true; blo
   const chat = bot.chats.get(userId);
   // Telegram tells the bot with a my_chat_member update when a user blocks or unblocks it.
   if (chat && was !== blocked) {
-    const user = bot.touchUser(userId);
-    const member = (status: "member" | "kicked") => (status === "kicked" ? { status, user: bot.user, until_date: 0 } : { status, user: bot.user });
     bot.enqueue({
       my_chat_member: {
         chat: chat.chat,
-        from: user,
+        from: bot.touchUser(userId),
         date: nowSec(),
-        old_chat_member: member(blocked ? "member" : "kicked"),
-        new_chat_member: member(blocked ? "kicked" : "member"),
+        old_chat_member: chatMember(bot.user, blocked ? "member" : "kicked"),
+        new_chat_member: chatMember(bot.user, blocked ? "kicked" : "member"),
       },
     } as Omit<Update, "update_id">);
   }
   return { ok: true, blocked };
+}
+
+function setBotStatus(bot: BotState, chatId: number, body: unknown): { ok: true; status: BotMemberStatus } {
+  if (!isRecord(body)) throw new SandboxError(400, "body must be a JSON object");
+  const status = BOT_STATUSES.find((s) => s === body.status);
+  if (!status) throw new SandboxError(400, `status must be one of ${BOT_STATUSES.join(", ")}`);
+  const fromId = intField(body, "from");
+  if (fromId !== undefined && fromId <= 0) throw new SandboxError(400, "from must be a user id (a positive integer)");
+  bot.setBotStatus(chatId, status, { fromId, title: strField(body, "title") });
+  return { ok: true, status };
 }
 
 export interface SandboxMessage {

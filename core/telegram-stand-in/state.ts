@@ -6,7 +6,7 @@ import { Notifier } from "./notifier";
 import { makeStickerWebp, toTelegramPhotoSizes, type PhotoVariant } from "./photos";
 import { UpdateQueue } from "./update-queue";
 import type { WebhookDelivery } from "./webhook";
-import type { CallbackAnswer, Chat, LoggerLike, Message, Params, StoredMessage, Update, User } from "./types";
+import type { BotMemberStatus, CallbackAnswer, Chat, ChatMember, LoggerLike, Message, Params, StoredMessage, Update, User } from "./types";
 
 export interface StateLimits {
   /** Messages kept per chat (oldest forgotten first). */
@@ -46,6 +46,49 @@ const PHOTO_CACHE_ENTRIES = 32;
 
 const nowSec = (): number => Math.floor(Date.now() / 1000);
 
+/** Telegram's default when a bot never set allowed_updates (or set an empty list). */
+const NOT_BY_DEFAULT = new Set(["chat_member", "message_reaction", "message_reaction_count"]);
+
+/** Users the sandbox invents (a group's creator nobody named) get ids far above the ones tests use. */
+const INVENTED_USER_ID = 7_000_000_000;
+
+/**
+ * A bot admin with every right but promoting others (and topics: sandbox groups are no forums),
+ * in the fields Telegram sends for a supergroup, minus the legacy can_manage_voice_chats that
+ * the real server adds although the Bot API no longer lists it.
+ */
+const BOT_ADMIN_RIGHTS = {
+  can_be_edited: false,
+  is_anonymous: false,
+  can_manage_chat: true,
+  can_change_info: true,
+  can_delete_messages: true,
+  can_invite_users: true,
+  can_restrict_members: true,
+  can_pin_messages: true,
+  can_manage_topics: false,
+  can_promote_members: false,
+  can_manage_video_chats: true,
+  can_post_stories: true,
+  can_edit_stories: true,
+  can_delete_stories: true,
+  can_manage_tags: true,
+};
+
+/** A user as the ChatMember subtype Telegram uses for the status ("kicked" is ChatMemberBanned). */
+export function chatMember(user: User, status: BotMemberStatus): ChatMember {
+  switch (status) {
+    case "member":
+    case "left":
+      return { status, user };
+    case "kicked":
+      return { status, user, until_date: 0 }; // 0: banned for good
+    case "administrator":
+      // grammY's type also wants can_send_welcome_messages, which Bot API 10.1 does not have.
+      return { status, user, ...BOT_ADMIN_RIGHTS } as ChatMember;
+  }
+}
+
 /**
  * Telegram's update_ids are 31-bit and only ever grow. Starting from the clock keeps them
  * growing across stand-in restarts (a bot that survived the restart keeps its offset)
@@ -60,6 +103,8 @@ export class ChatState {
   readonly members = new Set<number>();
   readonly instance = `${randomInt(1, 2 ** 47)}${randomInt(100_000, 999_999)}`;
   creatorId?: number;
+  /** Only groups change it: a private chat is closed by BotState.blocked instead. */
+  botStatus: BotMemberStatus = "member";
   /** Id of the newest bot message, so long polls can check without scanning. */
   lastBotMessageId = 0;
 
@@ -75,6 +120,10 @@ export class ChatState {
       const oldest = this.messages.keys().next();
       if (!oldest.done) this.messages.delete(oldest.value);
     }
+  }
+
+  get botPresent(): boolean {
+    return this.botStatus === "member" || this.botStatus === "administrator";
   }
 
   addAnswer(answer: CallbackAnswer): void {
@@ -95,6 +144,8 @@ export class BotState {
   readonly commands = new Map<string, BotCommand[]>();
   readonly faults = new Faults();
   readonly blocked = new Set<number>();
+  /** The update types the bot asked for (getUpdates / setWebhook allowed_updates); undefined = the default. */
+  allowedUpdates: ReadonlySet<string> | undefined;
   webhook: WebhookDelivery | undefined;
   /** Set at shutdown: long polls stop waiting. */
   closed = false;
@@ -140,19 +191,45 @@ export class BotState {
     return u;
   }
 
-  /** A chat exists once a user spoke in it (private chat id = user id; groups are negative). */
-  openChat(chatId: number, user: SandboxUser): ChatState {
+  /**
+   * A chat exists once a user spoke in it (private chat id = user id; groups are negative)
+   * or the sandbox put the bot in a group. `group` only applies when the group is new.
+   */
+  openChat(chatId: number, user: SandboxUser, group: { title?: string; botStatus?: BotMemberStatus } = {}): ChatState {
     let c = this.chats.get(chatId);
     if (!c) {
       const chat: Chat = chatId > 0
         ? { id: chatId, type: "private", first_name: user.first_name, ...(user.last_name ? { last_name: user.last_name } : {}), ...(user.username ? { username: user.username } : {}) }
-        : { id: chatId, type: "supergroup", title: `Group ${chatId}` };
+        : { id: chatId, type: "supergroup", title: group.title ?? `Group ${chatId}` };
       c = new ChatState(chat, this.limits.maxMessagesPerChat);
-      if (chatId < 0) c.creatorId = user.id;
+      if (chatId < 0) {
+        c.creatorId = user.id;
+        if (group.botStatus) c.botStatus = group.botStatus;
+      }
       this.chats.set(chatId, c);
     }
     c.members.add(user.id);
     return c;
+  }
+
+  /** Puts the bot in a group or takes it out; a change reaches the bot as a my_chat_member update. */
+  setBotStatus(chatId: number, status: BotMemberStatus, opts: { fromId?: number; title?: string }): void {
+    const from = this.touchUser(opts.fromId ?? this.chats.get(chatId)?.creatorId ?? this.unusedUserId());
+    // A group new to the sandbox did not have the bot; whoever adds it created the group.
+    const chat = this.openChat(chatId, from, { title: opts.title, botStatus: "left" });
+    this.touchChat(chat);
+    const old = chat.botStatus;
+    if (old === status) return;
+    chat.botStatus = status;
+    this.enqueue({
+      my_chat_member: { chat: chat.chat, from, date: nowSec(), old_chat_member: chatMember(this.user, old), new_chat_member: chatMember(this.user, status) },
+    } as Omit<Update, "update_id">);
+  }
+
+  private unusedUserId(): number {
+    let id = INVENTED_USER_ID;
+    while (this.users.has(id)) id += 1;
+    return id;
   }
 
   /** Keeps chats in least-recently-active order and bounds their number (long benchmarks). */
@@ -169,7 +246,14 @@ export class BotState {
 
   // ------------------------------------------------------------ updates
 
-  enqueue(body: Omit<Update, "update_id">): number {
+  /**
+   * Creates an update, unless allowed_updates excludes its type: Telegram then never creates
+   * it, so it is not delivered later either. Returns its update_id, or undefined if dropped.
+   */
+  enqueue(body: Omit<Update, "update_id">): number | undefined {
+    const type = Object.keys(body)[0] ?? "";
+    const wanted = this.allowedUpdates ? this.allowedUpdates.has(type) : !NOT_BY_DEFAULT.has(type);
+    if (!wanted) return undefined;
     const update = { update_id: this.nextUpdateId++, ...body } as Update;
     this.updates.push(update);
     if (this.webhook) this.webhook.kick();
@@ -179,8 +263,8 @@ export class BotState {
 
   // ------------------------------------------------------------ messages
 
-  /** A message from a user: stored, and delivered to the bot as an update. */
-  userMessage(user: SandboxUser, chat: ChatState, content: Partial<Message>, replyTo?: StoredMessage): { update_id: number; message: Message } {
+  /** A message from a user: stored, and delivered to the bot as an update if the bot is in the chat. */
+  userMessage(user: SandboxUser, chat: ChatState, content: Partial<Message>, replyTo?: StoredMessage): { update_id?: number; message: Message } {
     const message = {
       message_id: chat.nextMessageId++,
       from: user,
@@ -191,7 +275,7 @@ export class BotState {
     } as Message;
     chat.store({ msg: message, fromBot: false, edited: false });
     this.touchChat(chat);
-    const update_id = this.enqueue({ message } as Omit<Update, "update_id">);
+    const update_id = chat.botPresent ? this.enqueue({ message } as Omit<Update, "update_id">) : undefined;
     return { update_id, message };
   }
 
@@ -231,17 +315,21 @@ export class BotState {
 
   // ------------------------------------------------------------ callback queries
 
-  callbackQuery(user: SandboxUser, chat: ChatState, stored: StoredMessage, data: string): number {
+  /** A button press; the bot hears of it only if it is in the chat. */
+  callbackQuery(user: SandboxUser, chat: ChatState, stored: StoredMessage, data: string): number | undefined {
+    if (!chat.botPresent) return undefined;
     const id = `${this.callbackPrefix}${String(++this.callbackCounter).padStart(9, "0")}`;
+    const update_id = this.enqueue({
+      // A snapshot: a later edit must not change what this update says.
+      callback_query: { id, from: user, message: { ...stored.msg }, chat_instance: chat.instance, data },
+    } as Omit<Update, "update_id">);
+    if (update_id === undefined) return undefined;
     this.callbackQueries.set(id, { chatId: chat.chat.id, messageId: stored.msg.message_id, data, answered: false });
     if (this.callbackQueries.size > 50_000) {
       const oldest = this.callbackQueries.keys().next();
       if (!oldest.done) this.callbackQueries.delete(oldest.value);
     }
-    return this.enqueue({
-      // A snapshot: a later edit must not change what this update says.
-      callback_query: { id, from: user, message: { ...stored.msg }, chat_instance: chat.instance, data },
-    } as Omit<Update, "update_id">);
+    return update_id;
   }
 
   recordAnswer(queryId: string, q: CallbackQueryRecord, params: Params): void {
@@ -262,7 +350,7 @@ export class BotState {
 
   // ------------------------------------------------------------ lifecycle
 
-  /** Forgets conversations but keeps identity, webhook, commands and the update_id sequence. */
+  /** Forgets conversations but keeps identity, webhook, allowed_updates, commands and the update_id sequence. */
   reset(): void {
     this.users.clear();
     this.chats.clear();

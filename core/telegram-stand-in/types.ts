@@ -1,6 +1,6 @@
-import type { Chat, Message, PhotoSize, Update, User } from "grammy/types";
+import type { Chat, ChatMember, Message, PhotoSize, Update, User } from "grammy/types";
 
-export type { Chat, Message, PhotoSize, Update, User };
+export type { Chat, ChatMember, Message, PhotoSize, Update, User };
 
 /** The subset of pino the stand-in uses, so any pino logger (or a console shim) fits. */
 export interface LoggerLike {
@@ -56,6 +56,9 @@ export interface ApiCall {
   /** Registers a callback for when the HTTP client goes away (long polls stop waiting). */
   onClose(fn: () => void): void;
 }
+
+/** The bot's membership in a group, as the sandbox sets it ("kicked" = banned by an admin). */
+export type BotMemberStatus = "member" | "administrator" | "left" | "kicked";
 
 export interface StoredMessage {
   msg: Message;

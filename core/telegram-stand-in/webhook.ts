@@ -5,7 +5,6 @@ export interface WebhookConfig {
   url: string;
   secretToken?: string;
   maxConnections: number;
-  allowedUpdates?: string[];
 }
 
 /** A method call returned in a webhook response body (Telegram's "webhook reply"). */

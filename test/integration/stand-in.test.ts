@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { run } from "@grammyjs/runner";
-import { Api, Bot, GrammyError, InputFile } from "grammy";
+import { Api, Bot, GrammyError, InputFile, InputMediaBuilder } from "grammy";
 import type { Update } from "grammy/types";
 import sharp from "sharp";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -62,6 +62,16 @@ async function drain(): Promise<Update[]> {
 
 function jpeg(width: number, height: number): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 3, background: { r: 40, g: 120, b: 200 } } }).jpeg().toBuffer();
+}
+
+/** A Bot API call with parameters grammY would not send; answers the raw `{ok, ...}` body. */
+async function rawCall(method: string, params: Record<string, unknown>): Promise<{ ok: boolean; result?: unknown; error_code?: number; description?: string }> {
+  const res = await fetch(`${standIn.url}/bot${token}/${method}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(params),
+  });
+  return (await res.json()) as { ok: boolean; result?: unknown; error_code?: number; description?: string };
 }
 
 describe("Bot API basics", () => {
@@ -161,6 +171,72 @@ describe("getUpdates", () => {
     await standIn.close();
     await poll;
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
+describe("allowed_updates", () => {
+  it("filters updates by type when they are created, is remembered per bot, and [] restores the default", async () => {
+    await sandbox.sendText(USER, "hi");
+    const pick = await api.sendMessage(USER, "Pick", { reply_markup: { inline_keyboard: [[{ text: "Yes", callback_data: "yes" }]] } });
+    await drain();
+    expect(await api.getUpdates({ allowed_updates: ["callback_query"], timeout: 0 })).toEqual([]);
+    const text = await sandbox.sendText(USER, "not for the bot");
+    expect(text.update_id).toBe(0);
+    const press = await sandbox.press(USER, pick.message_id, "yes");
+    // Without allowed_updates the previous setting holds.
+    expect((await api.getUpdates()).map((u) => u.update_id)).toEqual([press.update_id]);
+    await drain();
+
+    // Malformed values are ignored like Telegram ignores them: the setting stays.
+    expect((await rawCall("getUpdates", { allowed_updates: "not json" })).ok).toBe(true);
+    expect((await sandbox.sendText(USER, "still filtered")).update_id).toBe(0);
+
+    // [] is the default: everything but chat_member and reactions.
+    await api.getUpdates({ allowed_updates: [] });
+    await sandbox.block(USER);
+    const again = await sandbox.sendText(USER, "hello again");
+    expect((await api.getUpdates()).map((u) => Object.keys(u)[1])).toEqual(["my_chat_member", "message"]);
+    // Names are case-insensitive: "MESSAGE" leaves my_chat_member out.
+    await rawCall("getUpdates", { offset: again.update_id + 1, allowed_updates: ["MESSAGE"] });
+    await sandbox.unblock(USER);
+    expect(await api.getUpdates()).toEqual([]);
+    // A list naming no known type is the default too.
+    await rawCall("getUpdates", { allowed_updates: ["mesage"] });
+    await sandbox.block(USER);
+    expect((await api.getUpdates()).map((u) => u.my_chat_member?.new_chat_member.status)).toEqual(["kicked"]);
+  });
+
+  it("setWebhook's allowed_updates filter webhook delivery the same way and show in getWebhookInfo", async () => {
+    const received: Update[] = [];
+    const hook: Server = createServer((req: IncomingMessage, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        received.push(JSON.parse(body) as Update);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
+    try {
+      await sandbox.sendText(USER, "hi");
+      await drain();
+      // One connection: updates arrive one by one in update_id order.
+      await api.setWebhook(`http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`, { allowed_updates: ["message"], max_connections: 1 });
+      expect((await api.getWebhookInfo()).allowed_updates).toEqual(["message"]);
+      await sandbox.block(USER);
+      await sandbox.unblock(USER);
+      const sent = await sandbox.sendText(USER, "through the hook");
+      const deadline = Date.now() + 5_000;
+      while (received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(received.map((u) => u.update_id)).toEqual([sent.update_id]);
+      await api.deleteWebhook();
+      // The setting belongs to the bot, so polling keeps it.
+      expect((await api.getWebhookInfo()).allowed_updates).toEqual(["message"]);
+      await api.getUpdates({ allowed_updates: [] });
+      expect((await api.getWebhookInfo()).allowed_updates).toBeUndefined();
+    } finally {
+      await new Promise((r) => hook.close(r));
+    }
   });
 });
 
@@ -370,6 +446,67 @@ describe("files", () => {
   });
 });
 
+describe("editMessageMedia", () => {
+  it("replaces a photo sent the way grammY sends it (multipart attach://); the caption comes from the media", async () => {
+    await sandbox.sendText(USER, "hi");
+    const kb = { inline_keyboard: [[{ text: "Retake", callback_data: "retake" }]] };
+    const sent = await api.sendPhoto(USER, new InputFile(await jpeg(800, 600), "a.jpg"), { caption: "Old", reply_markup: kb });
+    const next = { inline_keyboard: [[{ text: "Approve", callback_data: "approve" }]] };
+    const edited = await api.editMessageMedia(USER, sent.message_id, InputMediaBuilder.photo(new InputFile(await jpeg(600, 900)), { caption: "New" }), { reply_markup: next });
+    if (edited === true) throw new Error("expected the edited Message");
+    const largest = edited.photo?.at(-1);
+    expect(largest).toMatchObject({ width: 600, height: 900 });
+    expect(largest?.file_id).not.toBe(sent.photo?.at(-1)?.file_id);
+    expect(edited).toMatchObject({ message_id: sent.message_id, caption: "New", reply_markup: next });
+    expect(typeof edited.edit_date).toBe("number");
+    const [listed] = await sandbox.messages(USER, { after: 1 });
+    expect(listed).toMatchObject({ message_id: sent.message_id, has_photo: true, photo_file_id: largest?.file_id, caption: "New", reply_markup: next, edited: true });
+    expect((await sharp(await sandbox.file(listed?.photo_file_id ?? "")).metadata()).height).toBe(900);
+
+    // By file_id, without caption or keyboard: both go away, as on Telegram.
+    const back = await api.editMessageMedia(USER, sent.message_id, InputMediaBuilder.photo(sent.photo?.at(-1)?.file_id ?? ""));
+    expect(back).toMatchObject({ photo: sent.photo });
+    expect(back).not.toHaveProperty("caption");
+    expect(back).not.toHaveProperty("reply_markup");
+    await expectGrammyError(api.editMessageMedia(USER, sent.message_id, InputMediaBuilder.photo(sent.photo?.at(-1)?.file_id ?? "")), 400, /message is not modified/);
+
+    const csv = Buffer.from("a,b\n1,2\n");
+    const doc = await api.editMessageMedia(USER, sent.message_id, InputMediaBuilder.document(new InputFile(csv, "r.csv"), { caption: "<b>r</b>", parse_mode: "HTML" }));
+    expect(doc).toMatchObject({ document: { file_name: "r.csv", mime_type: "text/csv" }, caption: "r", caption_entities: [{ type: "bold", offset: 0, length: 1 }] });
+    expect(doc).not.toHaveProperty("photo");
+    expect((await sandbox.messages(USER, { after: 1 }))[0]).toMatchObject({ has_photo: false, document: { file_name: "r.csv" } });
+  });
+
+  it("fails like Telegram: no media to edit, unknown message, bad media JSON, unknown file", async () => {
+    const hi = await sandbox.sendText(USER, "hi");
+    const text = await api.sendMessage(USER, "just text");
+    const photo = await api.sendPhoto(USER, new InputFile(await jpeg(300, 300), "p.jpg"));
+    const pdf = await api.sendDocument(USER, new InputFile(Buffer.from("%PDF-1.4\n"), "a.pdf"));
+    const photoBytes = await jpeg(200, 200);
+    const upload = () => InputMediaBuilder.photo(new InputFile(photoBytes));
+    await expectGrammyError(api.editMessageMedia(USER, text.message_id, upload()), 400, "Bad Request: there is no media in the message to edit");
+    await expectGrammyError(api.editMessageMedia(USER, 9999, upload()), 400, "Bad Request: message to edit not found");
+    await expectGrammyError(api.editMessageMedia(USER, hi.message_id, upload()), 400, "Bad Request: message can't be edited");
+    await expectGrammyError(api.editMessageMedia(USER, photo.message_id, InputMediaBuilder.photo("no-such-file")), 400, "Bad Request: wrong file identifier/HTTP URL specified");
+    await expectGrammyError(
+      api.editMessageMedia(USER, photo.message_id, InputMediaBuilder.photo(pdf.document?.file_id ?? "")),
+      400,
+      "Bad Request: can't use file of type Document as Photo",
+    );
+    const cases: Array<[unknown, string]> = [
+      [undefined, 'Bad Request: parameter "media" is required'],
+      ["{not json", "Bad Request: can't parse input media JSON object"],
+      [{ type: "video", media: "x" }, 'Bad Request: can\'t parse InputMedia: type "video" is unsupported'],
+      [{ type: "photo", media: "attach://missing" }, "Bad Request: can't parse InputMedia: media not found"],
+      // Media is read before the message is looked up.
+      [{ type: "photo" }, "Bad Request: can't parse InputMedia: media not found"],
+    ];
+    for (const [media, description] of cases) {
+      expect(await rawCall("editMessageMedia", { chat_id: USER, message_id: 9999, media }), JSON.stringify(media)).toEqual({ ok: false, error_code: 400, description });
+    }
+  });
+});
+
 describe("callback queries", () => {
   it("a button press becomes a callback_query; a second answer is rejected; answers are listed", async () => {
     await sandbox.sendText(USER, "hi");
@@ -449,6 +586,115 @@ describe("commands, members, groups", () => {
     expect((await api.getChatMember(GROUP, USER + 2)).status).toBe("left");
     await api.sendMessage(GROUP, "hello group");
     expect((await sandbox.messages(GROUP)).map((m) => m.text)).toEqual(["hello group"]);
+  });
+});
+
+describe("the bot in groups", () => {
+  const GROUP = -1001234567890;
+
+  it("the sandbox adds and removes the bot; each change reaches it as my_chat_member", async () => {
+    const me = await api.getMe();
+    expect(await sandbox.setBotStatus(GROUP, "member", { from: USER, title: "Staff" })).toEqual({ ok: true, status: "member" });
+    const [added] = await drain();
+    expect(added?.my_chat_member).toMatchObject({
+      chat: { id: GROUP, type: "supergroup", title: "Staff" },
+      from: { id: USER, is_bot: false },
+      old_chat_member: { status: "left", user: { id: me.id, is_bot: true } },
+      new_chat_member: { status: "member", user: { id: me.id } },
+    });
+    expect(typeof added?.my_chat_member?.date).toBe("number");
+    expect((await api.getChat(GROUP)).title).toBe("Staff");
+    // Whoever added the bot to a new group created it.
+    expect((await api.getChatMember(GROUP, USER)).status).toBe("creator");
+
+    await sandbox.setBotStatus(GROUP, "member");
+    expect(await api.getUpdates()).toEqual([]);
+    await sandbox.setBotStatus(GROUP, "administrator");
+    const [promoted] = await drain();
+    expect(promoted?.my_chat_member).toMatchObject({ from: { id: USER }, old_chat_member: { status: "member" }, new_chat_member: { status: "administrator", can_delete_messages: true } });
+    expect(await api.getChatMember(GROUP, me.id)).toMatchObject({ status: "administrator", user: { id: me.id }, can_manage_chat: true });
+
+    // A new group named by nobody gets an invented creator, who is the one adding the bot.
+    await sandbox.setBotStatus(GROUP - 1, "administrator");
+    const [invented] = await drain();
+    const creator = invented?.my_chat_member?.from.id ?? 0;
+    expect(creator).toBeGreaterThan(0);
+    expect(creator).not.toBe(USER);
+    expect(invented?.my_chat_member?.chat.title).toBe(`Group ${GROUP - 1}`);
+    expect((await api.getChatMember(GROUP - 1, creator)).status).toBe("creator");
+  });
+
+  it("without the bot a group answers Telegram's 403s and its messages are kept from the bot until it is back", async () => {
+    await sandbox.sendText(USER, "hi all", { chat_id: GROUP });
+    const [first] = await drain();
+    expect(first?.message?.chat.id).toBe(GROUP); // a group a user spoke in has the bot
+    const kb = { inline_keyboard: [[{ text: "OK", callback_data: "ok" }]] };
+    const text = await api.sendMessage(GROUP, "Case 1", { reply_markup: kb });
+    const photo = await api.sendPhoto(GROUP, new InputFile(await jpeg(300, 300), "p.jpg"));
+    const me = await api.getMe();
+    const small = await jpeg(100, 100);
+
+    for (const [status, description] of [
+      ["kicked", "Forbidden: bot was kicked from the supergroup chat"],
+      ["left", "Forbidden: bot is not a member of the supergroup chat"],
+    ] as const) {
+      await sandbox.setBotStatus(GROUP, status);
+      const [removed] = await drain();
+      expect(removed?.my_chat_member?.new_chat_member).toMatchObject(status === "kicked" ? { status, until_date: 0 } : { status });
+      const calls: Array<[string, () => Promise<unknown>]> = [
+        ["sendMessage", () => api.sendMessage(GROUP, "x")],
+        ["sendPhoto", () => api.sendPhoto(GROUP, photo.photo?.at(-1)?.file_id ?? "")],
+        ["sendDocument", () => api.sendDocument(GROUP, new InputFile(Buffer.from("x"), "x.txt"))],
+        ["copyMessage", () => api.copyMessage(GROUP, USER, first?.message?.message_id ?? 0)],
+        ["forwardMessage", () => api.forwardMessage(GROUP, GROUP, text.message_id)],
+        ["sendChatAction", () => api.sendChatAction(GROUP, "typing")],
+        ["editMessageText", () => api.editMessageText(GROUP, text.message_id, "Case 1 (closed)")],
+        ["editMessageCaption", () => api.editMessageCaption(GROUP, photo.message_id, { caption: "x" })],
+        ["editMessageReplyMarkup", () => api.editMessageReplyMarkup(GROUP, text.message_id)],
+        ["editMessageMedia", () => api.editMessageMedia(GROUP, photo.message_id, InputMediaBuilder.photo(new InputFile(small)))],
+        // Telegram refuses reads of a private supergroup too (telegram-bot-api check_chat_access).
+        ["getChat", () => api.getChat(GROUP)],
+        ["getChatMember", () => api.getChatMember(GROUP, me.id)],
+      ];
+      for (const [method, call] of calls) {
+        const err = await call().then(() => undefined, (e: unknown) => e);
+        expect(err, method).toBeInstanceOf(GrammyError);
+        expect({ method, code: (err as GrammyError).error_code, description: (err as GrammyError).description }).toEqual({ method, code: 403, description });
+      }
+    }
+
+    const unheard = await sandbox.sendText(USER, "anyone?", { chat_id: GROUP });
+    expect(unheard.update_id).toBe(0);
+    expect((await sandbox.press(USER, text.message_id, "ok", { chat_id: GROUP })).update_id).toBe(0);
+    expect(await api.getUpdates()).toEqual([]);
+
+    await sandbox.setBotStatus(GROUP, "member");
+    await drain();
+    // The message the bot missed is still in the group: a reply quotes it.
+    const reply = await sandbox.sendText(USER, "hello?", { chat_id: GROUP, reply_to_message_id: unheard.message_id });
+    const [u] = await api.getUpdates();
+    expect(u).toMatchObject({ update_id: reply.update_id, message: { text: "hello?", reply_to_message: { text: "anyone?" } } });
+    const back = await api.sendMessage(GROUP, "Back");
+    expect((await sandbox.messages(GROUP, { after: photo.message_id })).map((m) => [m.message_id, m.text])).toEqual([[back.message_id, "Back"]]);
+  });
+
+  it("rejects a non-group chat, an unknown status, a bad from; addresses other bots via /sandbox/bot<token>/", async () => {
+    const post = (path: string, body: unknown) => fetch(`${standIn.url}/sandbox${path}`, { method: "POST", body: JSON.stringify(body) });
+    for (const [path, body] of [
+      [`/chats/${USER}/bot`, { status: "member" }],
+      [`/chats/${GROUP}/bot`, { status: "owner" }],
+      [`/chats/${GROUP}/bot`, { status: "member", from: -5 }],
+      [`/chats/${GROUP}/bot`, { status: "member", title: "" }],
+    ] as const) {
+      const res = await post(path, body);
+      expect(res.status, `${path} ${JSON.stringify(body)}`).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toEqual(expect.any(String));
+    }
+    const otherToken = randomToken(9001);
+    await new StandInClient(standIn.url, { token: otherToken }).setBotStatus(GROUP, "member");
+    const [u] = await new Api(otherToken, { apiRoot: standIn.apiRoot }).getUpdates();
+    expect(u?.my_chat_member?.new_chat_member.user.id).toBe(9001);
+    expect(await api.getUpdates()).toEqual([]);
   });
 });
 

@@ -1,8 +1,8 @@
 import type { BotCommand } from "grammy/types";
 import type { SandboxMessage } from "../../core/telegram-stand-in/sandbox";
-import type { CallbackAnswer } from "../../core/telegram-stand-in/types";
+import type { BotMemberStatus, CallbackAnswer } from "../../core/telegram-stand-in/types";
 
-export type { SandboxMessage, CallbackAnswer };
+export type { SandboxMessage, CallbackAnswer, BotMemberStatus };
 
 /** Who the user is; remembered per user by the stand-in. */
 export interface SandboxFrom {
@@ -30,6 +30,7 @@ export type SendBody = SendCommon &
   );
 
 export interface Sent {
+  /** 0 when the bot gets no update for it: it is not in the group, or its allowed_updates exclude the type. */
   update_id: number;
   message_id: number;
 }
@@ -112,6 +113,14 @@ export class StandInClient {
 
   unblock(userId: number): Promise<{ ok: true; blocked: boolean }> {
     return this.json("POST", `/users/${userId}/unblock`);
+  }
+
+  /**
+   * Adds the bot to a group (negative id; created if new, `title` then names it) or removes it.
+   * A change reaches the bot as my_chat_member, sent by `from` (default: the group's creator).
+   */
+  setBotStatus(chatId: number, status: BotMemberStatus, opts: { from?: number; title?: string } = {}): Promise<{ ok: true; status: BotMemberStatus }> {
+    return this.json("POST", `/chats/${chatId}/bot`, { status, ...opts });
   }
 
   /** The bot's messages in a chat with message_id > after; waits up to `wait` s (max 60) if there are none yet. */
