@@ -4,9 +4,10 @@
 // It answers every prompt as fast as the bot replies, shows the selfie for the
 // requested gesture (a photo of one man from ../shared/fixtures), and takes a
 // retake with a new gesture when the first one has no matching photo here.
-// The anti-replay check remembers every photo: run against a database that has seen
-// these fixtures before, the selfies fail as "already sent" (as they should); use a
-// fresh one to see a pass, e.g. DATABASE_URL=postgresql://postgres@127.0.0.1/shiren_example.
+// The anti-replay check remembers every photo, and the same face under another shop goes to
+// staff review: run against a database that has seen these fixtures before, the selfies fail
+// as "already sent" or wait for staff (as they should); use a fresh one to see a pass, e.g.
+// DATABASE_URL=postgresql://postgres@127.0.0.1/shiren_example.
 import { readFileSync } from "node:fs";
 
 const base = `${process.argv[2] ?? "http://127.0.0.1:8081"}/sandbox`;
@@ -49,8 +50,8 @@ await press((await next())[0], "region:passport");
 await next();
 await send({ text: "Subhi Hamed" });
 await next();
-// Always the same passport: the same face under another ID number would (rightly) go to staff review.
-await send({ text: "E12345678" });
+// A passport number of this run's own: one that another shop gave already goes to staff review.
+await send({ text: `E${user}` });
 await next();
 await send({ contact: { phone_number: "+85291234567", user_id: user } });
 await next(2);

@@ -22,6 +22,9 @@ export const REASON_CODES = [
   "attempts-exhausted",
   "face-match-uncertain",
   "quality-uncertain",
+  "duplicate-id-number",
+  "no-reference",
+  "check-failed",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 export type Verdict = "pass" | "fail" | "review";
@@ -56,6 +59,8 @@ export interface DecisionInput {
   replayHit: boolean;
   /** Same face enrolled under another seller with another ID number. */
   duplicateIdentity: boolean;
+  /** The ID number was given by another seller too (same HMAC). */
+  sharedIdNumber?: boolean;
   /** 1-based attempt number of this selfie. */
   attempt: number;
 }
@@ -64,6 +69,9 @@ export interface Decision {
   verdict: Verdict;
   reasons: ReasonCode[];
 }
+
+/** Review reasons about who the seller is, not about the photo: a retake cannot clear them, so they stay on a fail. */
+const IDENTITY_REASONS: ReadonlySet<ReasonCode> = new Set(["duplicate-identity", "duplicate-id-number"]);
 
 export function decide(input: DecisionInput, th: Thresholds = THRESHOLDS): Decision {
   const fail: ReasonCode[] = [];
@@ -84,7 +92,9 @@ export function decide(input: DecisionInput, th: Thresholds = THRESHOLDS): Decis
     }
     const referenceUsable = input.referenceFaces === null || (input.referenceFaces === 1 && !input.referenceUnreadable);
     if (!referenceUsable) fail.push("reference-unusable");
-    else if (face && input.matchExpected) {
+    // Fail closed: with nothing to compare against, only a person can say who this is.
+    else if (face && !input.matchExpected) review.push("no-reference");
+    else if (face) {
       if (input.matchScore === null) review.push("face-match-uncertain");
       else if (input.matchScore < th.match.failScore) fail.push("face-mismatch");
       else if (input.matchScore < th.match.passScore) review.push("face-match-uncertain");
@@ -96,11 +106,12 @@ export function decide(input: DecisionInput, th: Thresholds = THRESHOLDS): Decis
     if (input.replayHit) fail.push("replayed-photo");
   }
   if (input.duplicateIdentity) review.push("duplicate-identity");
+  if (input.sharedIdNumber) review.push("duplicate-id-number");
 
   if (fail.length > 0) {
     // The seller gets a retake with the reasons, until the attempts are used up: then a human looks.
     if (input.attempt >= th.attempts.maxAttempts) return { verdict: "review", reasons: [...fail, ...review, "attempts-exhausted"] };
-    return { verdict: "fail", reasons: [...fail, ...review.filter((r) => r === "duplicate-identity")] };
+    return { verdict: "fail", reasons: [...fail, ...review.filter((r) => IDENTITY_REASONS.has(r))] };
   }
   if (review.length > 0) return { verdict: "review", reasons: review };
   return { verdict: "pass", reasons: [] };

@@ -16,6 +16,11 @@ verdict-reason-duplicate-identity = Our staff need to check this verification by
 verdict-reason-attempts-exhausted = You have used all attempts. Our staff will review your photos and get back to you.
 verdict-reason-face-match-uncertain = Our staff will compare your selfie with your ID by hand. We will get back to you; there is nothing more to do now.
 verdict-reason-quality-uncertain = The photo quality is borderline, so our staff will look at it. If you can, send a brighter, sharper selfie.
+verdict-reason-duplicate-id-number = Our staff need to check this verification by hand. We will get back to you; there is nothing more to do now.
+verdict-reason-no-reference = Our staff will compare your selfie by hand. We will get back to you; there is nothing more to do now.
+verdict-reason-check-failed = Our automated check could not finish, so our staff will look at your photos. We will get back to you; there is nothing more to do now.
+verdict-reason-staff-retake = Our support staff ask you for a new selfie.
+verdict-reason-staff-new-document = Our support staff ask you for a new photo of your ID document.
 
 gesture-victory = Show a V sign (index and middle finger up) ✌️ next to your face
 gesture-pointing_up = Point your index finger up ☝️ next to your face, other fingers folded

@@ -15,6 +15,11 @@ verdict-reason-duplicate-identity = 这次核验需要工作人员人工检查�
 verdict-reason-attempts-exhausted = 您的尝试次数已用完。工作人员会审核您的照片并回复您。
 verdict-reason-face-match-uncertain = 工作人员会人工比对您的自拍和证件。我们会尽快回复您，您现在无需再做任何操作。
 verdict-reason-quality-uncertain = 照片质量处于临界，工作人员会查看。如果可以，请发送一张更亮、更清晰的自拍。
+verdict-reason-duplicate-id-number = 这次核验需要工作人员人工检查。我们会尽快回复您，您现在无需再做任何操作。
+verdict-reason-no-reference = 工作人员会人工比对您的自拍。我们会尽快回复您，您现在无需再做任何操作。
+verdict-reason-check-failed = 自动核验未能完成，工作人员会查看您的照片。我们会尽快回复您，您现在无需再做任何操作。
+verdict-reason-staff-retake = 客服人员请您重新拍一张自拍。
+verdict-reason-staff-new-document = 客服人员请您重新拍一张证件照片。
 
 gesture-victory = 在脸旁比一个 V 字手势（食指和中指伸直）✌️
 gesture-pointing_up = 在脸旁竖起食指指向上方 ☝️，其余手指弯曲

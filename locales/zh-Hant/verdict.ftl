@@ -15,6 +15,11 @@ verdict-reason-duplicate-identity = 這次核驗需要工作人員人工檢查�
 verdict-reason-attempts-exhausted = 您的嘗試次數已用完。工作人員會審核您的照片並回覆您。
 verdict-reason-face-match-uncertain = 工作人員會人工比對您的自拍和證件。我們會盡快回覆您，您現在無需再做任何操作。
 verdict-reason-quality-uncertain = 照片品質處於臨界，工作人員會查看。如果可以，請傳送一張更亮、更清晰的自拍。
+verdict-reason-duplicate-id-number = 這次驗證需要工作人員人工檢查。我們會盡快回覆您，您現在無需再做任何操作。
+verdict-reason-no-reference = 工作人員會人工比對您的自拍。我們會盡快回覆您，您現在無需再做任何操作。
+verdict-reason-check-failed = 自動驗證未能完成，工作人員會查看您的照片。我們會盡快回覆您，您現在無需再做任何操作。
+verdict-reason-staff-retake = 客服人員請您重新拍一張自拍。
+verdict-reason-staff-new-document = 客服人員請您重新拍一張證件照片。
 
 gesture-victory = 在臉旁比一個 V 字手勢（食指和中指伸直）✌️
 gesture-pointing_up = 在臉旁豎起食指指向上方 ☝️，其餘手指彎曲

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../core/logger";
 import { startWorkers, type RunningWorkers } from "../../workers/main";
 import { fixture } from "../support/fixtures";
@@ -28,6 +28,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await workers?.close();
   await h?.close();
+});
+// The fixture photos with gestures all show one man: each test starts with nobody enrolled, or the
+// duplicate-identity check would find him, enrolled by an earlier test, behind every new seller.
+beforeEach(async () => {
+  await h.db.faceBucket.deleteMany({});
 });
 
 /** Drives a seller to the gesture challenge and fixes the requested gesture, so the fixture photo can match it. */
@@ -123,7 +128,13 @@ describe("verification worker", () => {
   }, 120_000);
 
   it("sends the same face under another ID number to staff review (duplicate identity), without saying why", async () => {
-    // The first test enrolled this man under passport E12345678; here he claims another identity.
+    // The man is enrolled under one passport ...
+    const first = h.seller(nextUser++, { language_code: "en" });
+    await toChallenge(first, "pointing_up");
+    await first.send({ photo: photo("handsdataset_996_pic00143.jpg") }); // same session as the photo below, sent by no other test
+    await first.expect(t("en", "verify-checking"));
+    expect((await first.next(60_000)).text).toMatch(/^✅/);
+    // ... and claims another identity.
     const s = h.seller(nextUser++, { language_code: "en" });
     await openEnrolmentToChallenge(h, s, DOCUMENT, "K98765432");
     const caseId = await forceGesture(s, "victory");

@@ -175,11 +175,14 @@ export async function driveTo(d: Dialog, step: Step): Promise<Dialog> {
 /** Answers from the current step through to `verify-checking`. */
 export const finish = (d: Dialog) => driveTo(d, "checking");
 
+/** A passport number of this seller's own: a number two sellers share sends both to staff review. */
+export const passportOf = (userId: number) => `E${userId}`;
+
 /**
  * An open-enrolment seller (OPEN_ENROLMENT=true) answers everything up to the gesture
  * challenge, with a passport and the given ID-document photo; returns when the challenge is shown.
  */
-export async function openEnrolmentToChallenge(h: Harness, s: SellerSim, documentBase64: string, passportNumber = "E12345678"): Promise<void> {
+export async function openEnrolmentToChallenge(h: Harness, s: SellerSim, documentBase64: string, passportNumber = passportOf(s.userId)): Promise<void> {
   await s.text("/start");
   await s.expect(t("en", "verify-consent", { retentionDays: h.config.RETENTION_DAYS }), 20_000);
   await s.press("consent:yes");

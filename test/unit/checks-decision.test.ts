@@ -47,8 +47,13 @@ describe("decision policy", () => {
     expect(d({ matchScore: m.passScore })).toEqual({ verdict: "pass", reasons: [] });
     expect(d({ matchScore: null }).verdict).toBe("review");
   });
-  it("skips the match when none is expected", () => {
-    expect(d({ matchExpected: false, matchScore: null, referenceFaces: null })).toEqual({ verdict: "pass", reasons: [] });
+  it("never passes without a reference to compare with (fail closed)", () => {
+    expect(d({ matchExpected: false, matchScore: null, referenceFaces: null })).toEqual({ verdict: "review", reasons: ["no-reference"] });
+  });
+  it("sends an ID number that another seller gave to review, and keeps the reason on a fail", () => {
+    expect(d({ sharedIdNumber: true })).toEqual({ verdict: "review", reasons: ["duplicate-id-number"] });
+    expect(d({ sharedIdNumber: true, gesturesDetected: ["rock"] })).toEqual({ verdict: "fail", reasons: ["wrong-gesture", "duplicate-id-number"] });
+    expect(d({ sharedIdNumber: true, duplicateIdentity: true })).toEqual({ verdict: "review", reasons: ["duplicate-identity", "duplicate-id-number"] });
   });
   it("fails when the ID document has no usable face", () => {
     expect(d({ referenceFaces: 0, matchScore: null })).toEqual({ verdict: "fail", reasons: ["reference-unusable"] });

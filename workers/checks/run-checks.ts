@@ -191,7 +191,10 @@ function roundBox(b: Box): Box {
 }
 
 /** Glue for the worker and the CLI: a report plus the database lookups -> the policy's input. */
-export function toDecisionInput(r: CheckReport, extra: { matchExpected: boolean; replayHit: boolean; duplicateIdentity: boolean; attempt: number }): DecisionInput {
+export function toDecisionInput(
+  r: CheckReport,
+  extra: { matchExpected: boolean; replayHit: boolean; duplicateIdentity: boolean; sharedIdNumber?: boolean; attempt: number },
+): DecisionInput {
   return {
     matchExpected: extra.matchExpected,
     unreadable: r.unreadable,
@@ -204,6 +207,7 @@ export function toDecisionInput(r: CheckReport, extra: { matchExpected: boolean;
     gesturesDetected: r.gesturesDetected,
     replayHit: extra.replayHit,
     duplicateIdentity: extra.duplicateIdentity,
+    sharedIdNumber: extra.sharedIdNumber ?? false,
     attempt: extra.attempt,
   };
 }
