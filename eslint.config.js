@@ -9,7 +9,7 @@ export default tseslint.config(
   {
     // plain Node scripts (the sandbox example, the prisma preload)
     files: ["**/*.mjs", "**/*.cjs"],
-    languageOptions: { globals: { process: "readonly", console: "readonly", fetch: "readonly", URL: "readonly", globalThis: "readonly" } },
+    languageOptions: { globals: { process: "readonly", console: "readonly", fetch: "readonly", URL: "readonly", globalThis: "readonly", setTimeout: "readonly" } },
   },
   {
     files: ["**/*.ts"],

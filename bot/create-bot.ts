@@ -11,6 +11,7 @@ import { handleBotError } from "./errors";
 import { commandsFeature } from "./features/commands";
 import { fallbackFeature } from "./features/fallback";
 import { retakeFeature } from "./features/retake";
+import { staffFeature } from "./features/staff";
 import { resumeFallbackFeature, startFeature } from "./features/start";
 import { VERIFY_CONVERSATION, createVerifyConversation } from "./features/verify/conversation";
 import { lowerCaseCommands } from "./middleware/commands-case";
@@ -30,7 +31,9 @@ export function createBot(deps: BotDeps, opts: { botInfo?: BotConfig<BotContext>
   bot.api.config.use(retry);
 
   const i18n = createI18n<BotContext | DialogContext>({
-    localeNegotiator: (ctx) => negotiateLocale(redis, prefix, ctx.from),
+    // The staff group shares one language (its cards are one message for everyone); elsewhere each user's own.
+    localeNegotiator: (ctx) =>
+      config.STAFF_CHAT_ID !== undefined && ctx.chat?.id === config.STAFF_CHAT_ID ? config.STAFF_LOCALE : negotiateLocale(redis, prefix, ctx.from),
   });
 
   // 1. Updates of one chat run one at a time (the runner processes chats concurrently);
@@ -49,7 +52,10 @@ export function createBot(deps: BotDeps, opts: { botInfo?: BotConfig<BotContext>
   bot.use(i18n);
   // 5. Floods are dropped per user, with one polite notice per burst.
   bot.use(rateLimit(redis, prefix, { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST }));
-  // 6. Conversation controls (ctx.conversation), with the replay logs in Redis so a dialog
+  // 6. Support staff: commands, card buttons, the bot's membership of the staff group. Before the
+  //    dialog, so a staff command is never read as a seller's answer.
+  bot.use(staffFeature);
+  // 7. Conversation controls (ctx.conversation), with the replay logs in Redis so a dialog
   //    survives restarts. Plugins are repeated for conversations: the outer bot's api
   //    transformers and i18n do not reach inside.
   bot.use(
@@ -58,13 +64,13 @@ export function createBot(deps: BotDeps, opts: { botInfo?: BotConfig<BotContext>
       plugins: [i18n, async (ctx, next) => (ctx.api.config.use(retry), next())],
     }),
   );
-  // 7. The dialog. It must be registered before anything enters it; an active dialog
+  // 8. The dialog. It must be registered before anything enters it; an active dialog
   //    hands commands and control buttons on to the handlers below (isControlUpdate).
   bot.use(createConversation(createVerifyConversation(deps), { id: VERIFY_CONVERSATION }));
-  // 8. Commands work at every step.
+  // 9. Commands work at every step.
   bot.use(commandsFeature);
   bot.use(startFeature);
-  // 9. What no dialog consumed: resume without a dialog, retake after a failed check, the rest.
+  // 10. What no dialog consumed: resume without a dialog, retake after a failed check, the rest.
   bot.use(resumeFallbackFeature);
   bot.use(retakeFeature);
   bot.use(fallbackFeature);

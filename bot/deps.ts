@@ -12,12 +12,17 @@ export interface BotDeps extends CoreDeps {
   close(): Promise<void>;
 }
 
-export async function createDeps(config: Config, log: Logger, opts: { apiRoot: string; token: string; dbSchema?: string }): Promise<BotDeps> {
+export async function createDeps(
+  config: Config,
+  log: Logger,
+  opts: { apiRoot: string; token: string; dbSchema?: string; now?: () => Date },
+): Promise<BotDeps> {
   const redis = createRedis(config.REDIS_URL, "producer", log);
   await redisReady(redis);
   const core = createCoreDeps(config, log, { redis, dbSchema: opts.dbSchema });
   return {
     ...core,
+    ...(opts.now ? { now: opts.now } : {}),
     redis,
     apiRoot: opts.apiRoot,
     token: opts.token,

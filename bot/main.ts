@@ -1,11 +1,14 @@
 import type { RunnerHandle } from "@grammyjs/runner";
+import type { BotCommand } from "grammy/types";
 import { SANDBOX_TOKEN, type Config } from "../core/config";
 import { configOrExit, runIfEntry, stopOnSignals } from "../core/entry";
 import { setupDatabase } from "../core/db/setup";
 import { createLogger, type Logger } from "../core/logger";
 import { startStandIn, type StandIn } from "../core/telegram-stand-in/server";
 import { createBot } from "./create-bot";
-import { commandMenus } from "./features/commands";
+import { commandMenus, staffCommandMenu } from "./features/commands";
+import { enqueueCaseCard } from "../core/jobs";
+import { syncAdmins } from "../core/staff/roles";
 import { createDeps, type BotDeps } from "./deps";
 import { runConfirmingAfterHandling, stopAndDrain } from "./polling";
 import { superviseWorkers } from "./supervise";
@@ -21,24 +24,46 @@ export interface RunningBot {
  * Starts the bot: without BOT_TOKEN against a local Bot API stand-in (started here
  * unless TELEGRAM_API_ROOT points at one), with BOT_TOKEN against Telegram.
  */
-export async function startBot(config: Config, log: Logger, opts: { dbSchema?: string; migrate?: boolean; workers?: boolean } = {}): Promise<RunningBot> {
+export async function startBot(
+  config: Config,
+  log: Logger,
+  opts: { dbSchema?: string; migrate?: boolean; workers?: boolean; now?: () => Date } = {},
+): Promise<RunningBot> {
   if (opts.migrate !== false) await setupDatabase(config.DATABASE_URL);
   let standIn: StandIn | undefined;
   let apiRoot = config.TELEGRAM_API_ROOT ?? "https://api.telegram.org";
   if (config.sandbox && !config.TELEGRAM_API_ROOT) {
     standIn = await startStandIn({ host: config.SANDBOX_HOST, port: config.SANDBOX_PORT, logger: log.child({ name: "stand-in" }) });
     apiRoot = standIn.url;
+    // The sandbox's staff group exists with the bot in it, as an admin would have set it up on Telegram.
+    if (config.STAFF_CHAT_ID !== undefined) {
+      standIn.state.sandboxBot().setBotStatus(config.STAFF_CHAT_ID, "administrator", { fromId: config.ADMIN_TELEGRAM_IDS[0], title: "Shiren staff (sandbox)" });
+    }
   }
   const token = config.BOT_TOKEN ?? SANDBOX_TOKEN;
-  const deps = await createDeps(config, log, { apiRoot, token, dbSchema: opts.dbSchema });
+  const deps = await createDeps(config, log, { apiRoot, token, dbSchema: opts.dbSchema, now: opts.now });
   const { bot, i18n } = createBot(deps, { log });
   await bot.init();
   for (const m of commandMenus(i18n)) {
     await bot.api.setMyCommands(m.commands, m.languageCode ? { language_code: m.languageCode } : undefined);
   }
-  const runner = runConfirmingAfterHandling(bot, log, { allowedUpdates: ["message", "callback_query"] });
+  await setUpStaff(deps, log, (commands) =>
+    config.STAFF_CHAT_ID === undefined ? Promise.resolve(true) : bot.api.setMyCommands(commands, { scope: { type: "chat", chat_id: config.STAFF_CHAT_ID } }),
+  staffCommandMenu(i18n, config.STAFF_LOCALE));
+  // my_chat_member: the bot's membership of the staff group, and sellers who block or unblock it.
+  const runner = runConfirmingAfterHandling(bot, log, { allowedUpdates: ["message", "callback_query", "my_chat_member"] });
   log.info({ username: bot.botInfo.username, apiRoot, sandbox: config.sandbox }, "bot running");
-  const workers = opts.workers === false || config.WORKER_PROCESSES === 0 ? null : superviseWorkers(config.WORKER_PROCESSES, { TELEGRAM_API_ROOT: apiRoot }, log);
+  const workers =
+    opts.workers === false || config.WORKER_PROCESSES === 0
+      ? null
+      : superviseWorkers(
+          [
+            { script: "workers/main.ts", count: config.WORKER_PROCESSES },
+            { script: "workers/staff-main.ts", count: 1 },
+          ],
+          { TELEGRAM_API_ROOT: apiRoot },
+          log,
+        );
   return {
     deps,
     runner,
@@ -50,6 +75,17 @@ export async function startBot(config: Config, log: Logger, opts: { dbSchema?: s
       await standIn?.close();
     },
   };
+}
+
+/** Admins from ADMIN_TELEGRAM_IDS, and the staff group's command menu (best effort: the bot may not be in it yet). */
+async function setUpStaff(deps: BotDeps, log: Logger, setMenu: (c: BotCommand[]) => Promise<unknown>, menu: BotCommand[]): Promise<void> {
+  const { added, removed, released } = await syncAdmins(deps, deps.config.ADMIN_TELEGRAM_IDS);
+  const at = deps.now().getTime();
+  for (const caseId of released) await enqueueCaseCard(deps.staffQueue, { caseId, at });
+  if (added || removed) log.info({ added, removed }, "admins synced from ADMIN_TELEGRAM_IDS");
+  if (deps.config.STAFF_CHAT_ID === undefined) log.warn("STAFF_CHAT_ID is not set: cases that need staff are not posted anywhere");
+  else if (!deps.config.ADMIN_TELEGRAM_IDS.length) log.warn("ADMIN_TELEGRAM_IDS is empty: nobody can add staff");
+  await setMenu(menu).catch((err: unknown) => log.warn({ err }, "could not set the staff group's command menu"));
 }
 
 async function main(): Promise<void> {
@@ -66,6 +102,12 @@ async function main(): Promise<void> {
         `  curl -s -XPOST ${u}/sandbox/users/42/send -H 'content-type: application/json' -d '{"text":"/start"}'`,
         `  curl -s '${u}/sandbox/chats/42/messages?after=0&wait=5'`,
         "Sellers come from `npm run sellers:import -- sellers.csv` (or set OPEN_ENROLMENT=true). README.md lists the whole sandbox API.",
+        ...(config.STAFF_CHAT_ID !== undefined
+          ? [
+              `Staff group ${config.STAFF_CHAT_ID}: curl -s '${u}/sandbox/chats/${config.STAFF_CHAT_ID}/messages?after=0&wait=5'`,
+              `  (admins: ${config.ADMIN_TELEGRAM_IDS.join(", ") || "none: set ADMIN_TELEGRAM_IDS"}; press a card's button with {"callback_data","message_id","chat_id":${config.STAFF_CHAT_ID}})`,
+            ]
+          : []),
         "",
       ].join("\n"),
     );

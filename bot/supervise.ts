@@ -5,16 +5,17 @@ import type { Logger } from "../core/logger";
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 /**
- * `npm start` runs the verification workers beside the bot as child processes
- * (one per core is the useful maximum: the wasm backend is single-threaded).
- * A crashed worker is restarted with a growing delay; in production run them as
- * their own service instead (`node --import tsx workers/main.ts`, WORKER_PROCESSES=0 here).
+ * `npm start` runs the workers beside the bot as child processes: the verification
+ * workers (one per core is the useful maximum: the wasm backend is single-threaded)
+ * and one staff process (staff group, decisions, the sweep). A crashed worker is
+ * restarted with a growing delay; in production run them as their own services instead
+ * (`node --import tsx workers/main.ts`, `... workers/staff-main.ts`, WORKER_PROCESSES=0 here).
  */
-export function superviseWorkers(count: number, env: Record<string, string>, log: Logger): { stop(): Promise<void> } {
+export function superviseWorkers(kinds: { script: string; count: number }[], env: Record<string, string>, log: Logger): { stop(): Promise<void> } {
   const children = new Set<ChildProcess>();
   let stopping = false;
-  const start = (slot: number, delayMs: number) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
+  const start = (script: string, slot: number, delayMs: number) => {
+    const child = spawn(process.execPath, ["--import", "tsx", script], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "inherit", "inherit"],
@@ -26,11 +27,11 @@ export function superviseWorkers(count: number, env: Record<string, string>, log
       if (stopping) return;
       // A worker that ran for a minute gets a fresh delay; one that dies at start backs off to 30 s.
       const next = Date.now() - startedAt > 60_000 ? 1_000 : Math.min(delayMs * 2, 30_000);
-      log.error({ slot, code, signal, restartInMs: next }, "worker process exited; restarting");
-      setTimeout(() => !stopping && start(slot, next), next).unref();
+      log.error({ script, slot, code, signal, restartInMs: next }, "worker process exited; restarting");
+      setTimeout(() => !stopping && start(script, slot, next), next).unref();
     });
   };
-  for (let i = 0; i < count; i++) start(i, 500);
+  for (const k of kinds) for (let i = 0; i < k.count; i++) start(k.script, i, 500);
   return {
     async stop() {
       stopping = true;

@@ -57,8 +57,15 @@ const schema = z
     REDIS_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default("shiren"),
     DATA_DIR: z.string().min(1).default("./data"),
     PII_KEY: piiKeys.optional(),
-    STAFF_CHAT_ID: z.string().regex(/^-?\d+$/, "must be a numeric chat id").transform(Number).optional(),
+    /** the staff group (a negative Telegram chat id): case cards, alerts and the daily digest go there */
+    STAFF_CHAT_ID: z.string().regex(/^-\d+$/, "must be a group chat id (negative, e.g. -1001234567890)").transform(Number).optional(),
     ADMIN_TELEGRAM_IDS: idList.default([]),
+    /** language of the staff group (cards, alerts, replies there); private chats follow each member's language */
+    STAFF_LOCALE: z.enum(["en", "zh-Hans", "zh-Hant"]).default("en"),
+    /** a case waiting in review this long gets one reminder in the staff group */
+    STAFF_NUDGE_MINUTES: intIn(1, 10_080).default(60),
+    /** Telegram allows a bot about 20 messages a minute in one group */
+    STAFF_GROUP_MESSAGES_PER_MINUTE: intIn(1, 10_000).default(20),
     OPEN_ENROLMENT: bool.default(false),
     CHALLENGE_TTL_SECONDS: intIn(30, 3600).default(300),
     MAX_ATTEMPTS: intIn(1, 20).default(3),
@@ -76,6 +83,10 @@ const schema = z
     WORKER_CONCURRENCY: intIn(1, 16).default(1),
     /** worker processes `npm start` runs beside the bot (0: run them elsewhere) */
     WORKER_PROCESSES: intIn(0, 32).default(1),
+    /** tries of a check or delivery job before it counts as failed (the sweep then runs it again) */
+    JOB_ATTEMPTS: intIn(1, 20).default(5),
+    /** first retry delay of a job; it doubles with every try */
+    JOB_BACKOFF_MS: intIn(10, 600_000).default(2_000),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV !== "production") return;

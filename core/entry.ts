@@ -1,5 +1,5 @@
 import { ConfigError, parseConfig, type Config } from "./config";
-import type { Logger } from "./logger";
+import { createLogger, type Logger } from "./logger";
 
 /** What every entry file (bot, worker, CLIs) does first: the config, or one clear error and exit 1. */
 export function configOrExit(env: Record<string, string | undefined>): Config {
@@ -45,4 +45,18 @@ export function runIfEntry(metaUrl: string, main: () => Promise<void>, opts: { b
 /** The Bot API root for processes beside the bot: the configured one, else the sandbox stand-in `npm start` runs. */
 export function apiRootOf(config: Config): string | undefined {
   return config.TELEGRAM_API_ROOT ?? (config.sandbox ? `http://${config.SANDBOX_HOST}:${config.SANDBOX_PORT}` : undefined);
+}
+
+/** A background process's entry: config, logger, start (failing to start is fatal), a graceful stop on signals. */
+export async function serveUntilSignalled(name: string, start: (config: Config, log: Logger) => Promise<{ close(): Promise<void> }>): Promise<void> {
+  const config = configOrExit(process.env);
+  const log = createLogger({ level: config.LOG_LEVEL, name });
+  let running: { close(): Promise<void> };
+  try {
+    running = await start(config, log);
+  } catch (err) {
+    log.fatal({ err }, `${name} could not start`);
+    process.exit(1);
+  }
+  stopOnSignals(log, () => running.close());
 }

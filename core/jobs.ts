@@ -12,8 +12,29 @@ import { z } from "zod";
 export const QUEUES = {
   /** the photo checks: one job per selfie submission, and one per ID document (its portrait, embedded once) */
   verify: "verify",
+  /** posts to the staff group: case cards, alerts, nudges, the daily digest; rate-limited like a Telegram group */
+  staff: "staff",
+  /** messages to sellers about staff decisions */
+  notify: "notify",
+  /** the safety net, every minute: stuck, failed and undelivered work */
+  sweep: "sweep",
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/** How often a job is tried before it counts as failed (config JOB_ATTEMPTS, JOB_BACKOFF_MS). */
+export interface JobRetry {
+  attempts: number;
+  backoffMs: number;
+}
+
+export function jobOptions(r: JobRetry): JobsOptions {
+  return {
+    attempts: r.attempts,
+    backoff: { type: "exponential", delay: r.backoffMs },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+}
 
 export const verifyJobSchema = z.object({
   submissionId: z.uuid(),
@@ -27,15 +48,8 @@ export function verifyJobId(submissionId: string): string {
   return `verify-${submissionId}`;
 }
 
-export const verifyJobOptions: JobsOptions = {
-  attempts: 5,
-  backoff: { type: "exponential", delay: 2_000 },
-  removeOnComplete: { age: 24 * 3600, count: 10_000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
-};
-
-export function createVerifyQueue(connection: Redis, prefix: string): Queue<CheckJob> {
-  return new Queue<CheckJob>(QUEUES.verify, { connection, prefix, defaultJobOptions: verifyJobOptions });
+export function createVerifyQueue(connection: Redis, prefix: string, retry: JobRetry): Queue<CheckJob> {
+  return new Queue<CheckJob>(QUEUES.verify, { connection, prefix, defaultJobOptions: jobOptions(retry) });
 }
 
 export async function enqueueVerify(queue: Queue<CheckJob>, data: VerifyJob): Promise<void> {
@@ -60,3 +74,96 @@ export async function enqueueEmbedDocument(queue: Queue<CheckJob>, data: EmbedDo
 
 /** What the verify queue carries; the job name says which. */
 export type CheckJob = VerifyJob | EmbedDocumentJob;
+
+// ---------------------------------------------------------------- staff group
+
+/**
+ * Why something is brought to staff. `review`: the case waits for a decision;
+ * `stuck`: its check has not finished after minutes; `undelivered`: the seller was
+ * not told the verdict; `nudge`: a review waited too long; `stalled-digest`: the
+ * daily list of dialogs that stopped half-way.
+ */
+export const ALERT_REASONS = ["review", "stuck", "undelivered", "nudge", "stalled-digest"] as const;
+export type AlertReason = (typeof ALERT_REASONS)[number];
+
+export const staffAlertJobSchema = z.object({
+  caseId: z.uuid().optional(),
+  reason: z.enum(ALERT_REASONS),
+  /** what makes this alert distinct from an earlier one of the same case and reason (a review round, an attempt, a day) */
+  round: z.string().regex(/^[0-9A-Za-z_-]{1,40}$/),
+});
+export type StaffAlertJob = z.infer<typeof staffAlertJobSchema>;
+export const STAFF_ALERT = "staff-alert";
+
+/** The alert's identity: its database key (posting is idempotent on it) and its job id. */
+export function alertKey(a: StaffAlertJob): string {
+  return a.caseId ? `case:${a.caseId}:${a.reason}:${a.round}` : `${a.reason}:${a.round}`;
+}
+export const alertJobId = (a: StaffAlertJob) => `alert-${alertKey(a).replaceAll(":", "-")}`;
+
+export const caseCardJobSchema = z.object({
+  caseId: z.uuid(),
+  /** ms timestamp of the change the card should show; also makes the job id */
+  at: z.number().int().nonnegative(),
+});
+export type CaseCardJob = z.infer<typeof caseCardJobSchema>;
+export const CASE_CARD = "case-card";
+
+/** The bot is back in the staff group: post what waited, refresh the open cards. */
+export const STAFF_RESUME = "staff-resume";
+export const staffResumeJobSchema = z.object({ at: z.number().int().nonnegative() });
+
+export type StaffJob = StaffAlertJob | CaseCardJob | z.infer<typeof staffResumeJobSchema>;
+
+export function createStaffQueue(connection: Redis, prefix: string): Queue<StaffJob> {
+  return new Queue<StaffJob>(QUEUES.staff, { connection, prefix, defaultJobOptions: jobOptions({ attempts: 3, backoffMs: 5_000 }) });
+}
+
+export async function enqueueStaffAlert(queue: Queue<StaffJob>, data: StaffAlertJob): Promise<void> {
+  const payload = staffAlertJobSchema.parse(data);
+  await queue.add(STAFF_ALERT, payload, { jobId: alertJobId(payload) });
+}
+
+export async function enqueueCaseCard(queue: Queue<StaffJob>, data: CaseCardJob, opts: { delayMs?: number } = {}): Promise<void> {
+  const payload = caseCardJobSchema.parse(data);
+  await queue.add(CASE_CARD, payload, { jobId: `card-${payload.caseId}-${payload.at}`, ...(opts.delayMs ? { delay: opts.delayMs } : {}) });
+}
+
+// ---------------------------------------------------------------- sellers, about staff decisions
+
+export const deliverDecisionJobSchema = z.object({ decisionId: z.uuid() });
+export type DeliverDecisionJob = z.infer<typeof deliverDecisionJobSchema>;
+export const DELIVER_DECISION = "deliver-decision";
+
+export function createNotifyQueue(connection: Redis, prefix: string, retry: JobRetry): Queue<DeliverDecisionJob> {
+  return new Queue<DeliverDecisionJob>(QUEUES.notify, { connection, prefix, defaultJobOptions: jobOptions(retry) });
+}
+
+export const deliverDecisionJobId = (decisionId: string) => `decision-${decisionId}`;
+
+export async function enqueueDeliverDecision(queue: Queue<DeliverDecisionJob>, data: DeliverDecisionJob): Promise<void> {
+  const payload = deliverDecisionJobSchema.parse(data);
+  await queue.add(DELIVER_DECISION, payload, { jobId: deliverDecisionJobId(payload.decisionId) });
+}
+
+// ---------------------------------------------------------------- the sweep's re-run
+
+export type RequeueOutcome = "added" | "retried" | "in-flight";
+
+/**
+ * Runs a job again under its own id. BullMQ ignores `add` while a job with that id
+ * is kept (completed or failed jobs stay for a while), so a plain re-add by the
+ * sweep would do nothing: a failed or completed job is retried in place, with its
+ * attempts counted afresh; a waiting, delayed or active one is left alone.
+ */
+export async function requeue<T>(queue: Queue<T>, name: string, data: T, jobId: string): Promise<RequeueOutcome> {
+  const job = await queue.getJob(jobId);
+  const state = job ? await job.getState() : "unknown";
+  if (job && (state === "failed" || state === "completed")) {
+    await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
+    return "retried";
+  }
+  if (state !== "unknown") return "in-flight";
+  await queue.add(name as never, data as never, { jobId });
+  return "added";
+}

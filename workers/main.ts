@@ -1,36 +1,32 @@
-import { Queue, Worker, type Job } from "bullmq";
+import { Worker, type Job } from "bullmq";
 import { Api } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { SANDBOX_TOKEN, type Config } from "../core/config";
-import { apiRootOf, configOrExit, runIfEntry, stopOnSignals } from "../core/entry";
+import { apiRootOf, runIfEntry, serveUntilSignalled } from "../core/entry";
 import { createCoreDeps } from "../core/deps";
 import { createI18n } from "../core/i18n";
-import { EMBED_DOCUMENT, QUEUES, enqueueVerify, type CheckJob, type VerifyJob } from "../core/jobs";
-import { createLogger, type Logger } from "../core/logger";
+import { EMBED_DOCUMENT, QUEUES, type CheckJob, type VerifyJob } from "../core/jobs";
+import type { Logger } from "../core/logger";
 import { createRedis } from "../core/redis";
-import { expireAbandonedCases, stuckSubmissions, undeliveredVerdicts } from "../core/verification/verdicts";
 import { createEngine } from "./checks/models";
 import { embedDocument } from "./jobs/embed-document";
 import { verifySelfie, type VerifyDeps } from "./jobs/verify-selfie";
 
-const SWEEP_QUEUE = "verify-sweep";
-/** A submission untouched this long lost its job (or its worker): the sweep re-adds it. */
-const STUCK_AFTER_MS = 2 * 60_000;
-/** As long as a dialog's replay log lives in Redis (bot/conversation-storage.ts). */
-const ABANDONED_AFTER_MS = 7 * 24 * 3600_000;
-
 export interface RunningWorkers {
   worker: Worker<CheckJob>;
-  sweeper: Worker;
   close(): Promise<void>;
 }
 
 /**
  * The verification worker: models load once, before the first job (a model that
- * fails to load stops the process at start); one BullMQ Worker on the verify queue;
- * a periodic sweep re-enqueues submissions whose job was lost and verdicts never delivered.
+ * fails to load stops the process at start); one BullMQ Worker on the verify queue.
+ * Work that gets stuck here is re-run by the staff process's sweep (workers/jobs/sweep.ts).
  */
-export async function startWorkers(config: Config, log: Logger, opts: { dbSchema?: string; apiRoot?: string } = {}): Promise<RunningWorkers> {
+export async function startWorkers(
+  config: Config,
+  log: Logger,
+  opts: { dbSchema?: string; apiRoot?: string; now?: () => Date } = {},
+): Promise<RunningWorkers> {
   const t0 = performance.now();
   const engine = await createEngine({ backend: config.TF_BACKEND });
   log.info(
@@ -49,7 +45,7 @@ export async function startWorkers(config: Config, log: Logger, opts: { dbSchema
   const apiRoot = opts.apiRoot ?? apiRootOf(config);
   const api = new Api(config.BOT_TOKEN ?? SANDBOX_TOKEN, apiRoot ? { apiRoot } : undefined);
   api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
-  const deps: VerifyDeps = { ...core, engine, api, i18n: createI18n() };
+  const deps: VerifyDeps = { ...core, ...(opts.now ? { now: opts.now } : {}), engine, api, i18n: createI18n() };
 
   const worker = new Worker<CheckJob>(
     QUEUES.verify,
@@ -71,48 +67,16 @@ export async function startWorkers(config: Config, log: Logger, opts: { dbSchema
   worker.on("failed", (job, err) => log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, "verify failed"));
   worker.on("error", (err) => log.error({ err }, "worker error"));
 
-  const sweepQueue = new Queue(SWEEP_QUEUE, { connection, prefix: config.REDIS_PREFIX });
-  await sweepQueue.upsertJobScheduler("sweep", { every: 60_000 }, { name: "sweep", opts: { removeOnComplete: 100, removeOnFail: 100 } });
-  const sweeper = new Worker(
-    SWEEP_QUEUE,
-    async () => {
-      const before = new Date(Date.now() - STUCK_AFTER_MS);
-      const lost = [...(await stuckSubmissions(deps, before)), ...(await undeliveredVerdicts(deps, before))];
-      for (const s of lost) await enqueueVerify(deps.verifyQueue, { submissionId: s.id, caseId: s.caseId });
-      if (lost.length) log.warn({ count: lost.length }, "sweep re-enqueued submissions");
-      const expired = await expireAbandonedCases(deps, new Date(Date.now() - ABANDONED_AFTER_MS));
-      if (expired) log.info({ count: expired }, "sweep expired abandoned dialogs");
-      return { requeued: lost.length, expired };
-    },
-    { connection, prefix: config.REDIS_PREFIX, concurrency: 1 },
-  );
-  sweeper.on("error", (err) => log.error({ err }, "sweeper error"));
-
   log.info({ concurrency: config.WORKER_CONCURRENCY, queue: QUEUES.verify }, "worker running");
   return {
     worker,
-    sweeper,
     async close() {
       // Finishes the jobs in hand; a job that cannot finish in time is picked up again as stalled.
-      await Promise.all([worker.close(), sweeper.close()]);
-      await sweepQueue.close();
+      await worker.close();
       await core.close();
       connection.disconnect();
     },
   };
 }
 
-async function main(): Promise<void> {
-  const config = configOrExit(process.env);
-  const log = createLogger({ level: config.LOG_LEVEL, name: "worker" });
-  let running: RunningWorkers;
-  try {
-    running = await startWorkers(config, log);
-  } catch (err) {
-    log.fatal({ err }, "worker could not start");
-    process.exit(1);
-  }
-  stopOnSignals(log, () => running.close());
-}
-
-runIfEntry(import.meta.url, main);
+runIfEntry(import.meta.url, () => serveUntilSignalled("worker", (config, log) => startWorkers(config, log)));

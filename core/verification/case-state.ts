@@ -14,9 +14,10 @@ const NEXT: Record<CaseStatus, readonly CaseStatus[]> = {
   checking: ["passed", "failed", "review", "queued"],
   // failed -> awaiting_selfie: a retake with a new gesture, while attempts remain
   failed: ["awaiting_selfie", "review", "cancelled"],
-  // staff decide, or ask for a retake
-  review: ["passed", "failed", "awaiting_selfie", "cancelled"],
+  // staff approve or reject; a retake or a new ID photo goes through `failed` (the seller's retake button)
+  review: ["passed", "failed", "rejected", "awaiting_selfie", "cancelled"],
   passed: [],
+  rejected: [],
   cancelled: [],
   expired: [],
 };

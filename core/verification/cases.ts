@@ -9,6 +9,7 @@ import { isIdRegion, type IdRegion } from "../identity/regions";
 import { intakePhoto } from "../photos/intake";
 import { DIALOG_STATUSES, assertTransition, sourcesOf } from "./case-state";
 import { pickGesture, type Gesture } from "./gestures";
+import { signalCaseChanged, signalReview } from "../staff/signals";
 
 /**
  * What the seller dialog does to the database, as plain functions. The bot's
@@ -52,11 +53,12 @@ export async function startCase(deps: Pick<CoreDeps, "db" | "config">, sellerId:
   return c;
 }
 
-export async function cancelCase(deps: Pick<CoreDeps, "db" | "now">, caseId: string, userId: number): Promise<boolean> {
+export async function cancelCase(deps: Pick<CoreDeps, "db" | "now" | "staffQueue" | "log">, caseId: string, userId: number): Promise<boolean> {
   const c = await deps.db.verificationCase.findUnique({ where: { id: caseId } });
   if (!c || !["collecting", "awaiting_selfie", "failed"].includes(c.status)) return false;
   await moveCase(deps, c, "cancelled", { closedAt: deps.now() });
-  await audit(deps.db, { ...actor(userId), action: "case.cancelled", sellerId: c.sellerId, caseId });
+  await audit(deps.db, { ...actor(userId), action: "case.cancelled", sellerId: c.sellerId, caseId, data: { before: { status: c.status }, after: { status: "cancelled" } } });
+  await signalCaseChanged(deps, caseId);
   return true;
 }
 
@@ -68,11 +70,19 @@ export async function recordConsent(deps: Deps, caseId: string, userId: number, 
   await audit(deps.db, { ...actor(userId), action: `consent.${what}`, sellerId: c.sellerId, caseId });
 }
 
-/** The seller declined automated checks: staff verify by hand instead. */
-export async function requestManualReview(deps: Deps, caseId: string, userId: number): Promise<void> {
+/** The seller declined automated checks: staff verify by hand instead, and hear of it within seconds. */
+export async function requestManualReview(deps: Deps & Pick<CoreDeps, "staffQueue" | "log">, caseId: string, userId: number): Promise<void> {
   const c = await deps.db.verificationCase.findUniqueOrThrow({ where: { id: caseId } });
-  await moveCase(deps, c, "review", { manualReview: true });
-  await audit(deps.db, { ...actor(userId), action: "case.manual_review_requested", sellerId: c.sellerId, caseId });
+  const reviewAt = deps.now();
+  await moveCase(deps, c, "review", { manualReview: true, reviewAt });
+  await audit(deps.db, {
+    ...actor(userId),
+    action: "case.manual_review_requested",
+    sellerId: c.sellerId,
+    caseId,
+    data: { faceConsent: c.faceConsentAt !== null, before: { status: c.status }, after: { status: "review" } },
+  });
+  await signalReview(deps, caseId, reviewAt);
 }
 
 export interface IdentityInput {
@@ -177,13 +187,15 @@ export interface Challenge {
 }
 
 /** A fresh random gesture with a deadline; a retake or a late selfie never gets the same gesture twice in a row. */
-export async function issueChallenge(deps: Pick<CoreDeps, "db" | "config" | "now">, caseId: string, userId: number): Promise<Challenge> {
+export async function issueChallenge(deps: Pick<CoreDeps, "db" | "config" | "now" | "staffQueue" | "log">, caseId: string, userId: number): Promise<Challenge> {
   const c = await deps.db.verificationCase.findUniqueOrThrow({ where: { id: caseId } });
   const gesture = pickGesture(c.gesture);
   const now = deps.now();
   const deadline = new Date(now.getTime() + deps.config.CHALLENGE_TTL_SECONDS * 1000);
   await moveCase(deps, c, "awaiting_selfie", { gesture, challengeIssuedAt: now, challengeDeadline: deadline });
   await audit(deps.db, { ...actor(userId), action: "challenge.issued", sellerId: c.sellerId, caseId, data: { gesture, deadline: deadline.toISOString() } });
+  // A retake staff asked for: the card shows that the seller is on it.
+  if (c.status === "failed") await signalCaseChanged(deps, caseId);
   return { gesture, deadline };
 }
 
@@ -220,6 +232,7 @@ export async function submitSelfie(deps: CoreDeps, caseId: string, userId: numbe
     // Not fatal for the seller: the submission is safe in PostgreSQL and the sweep re-enqueues it.
     deps.log.error({ err, submissionId: submission.id }, "enqueue failed; left for the sweep");
   }
+  if (attempt > 1) await signalCaseChanged(deps, caseId);
   return { kind: "queued", submissionId: submission.id, attempt };
 }
 
@@ -233,13 +246,18 @@ export interface CaseSummary {
   reasons: string[];
   idNumberMask: string | null;
   phoneMask: string | null;
+  /** the reason staff gave when they rejected the case */
+  rejectReason: string | null;
 }
 
 export async function caseSummary(deps: Pick<CoreDeps, "db">, sellerId: string): Promise<CaseSummary | null> {
   const c = await deps.db.verificationCase.findFirst({
     where: { sellerId },
     orderBy: { createdAt: "desc" },
-    include: { identity: { select: { idNumberMask: true, phoneMask: true } } },
+    include: {
+      identity: { select: { idNumberMask: true, phoneMask: true } },
+      decisions: { where: { action: "reject" }, orderBy: { at: "desc" }, take: 1, select: { reason: true } },
+    },
   });
   if (!c) return null;
   return {
@@ -252,5 +270,6 @@ export async function caseSummary(deps: Pick<CoreDeps, "db">, sellerId: string):
     reasons: c.reasons,
     idNumberMask: c.identity?.idNumberMask ?? null,
     phoneMask: c.identity?.phoneMask ?? null,
+    rejectReason: c.decisions[0]?.reason ?? null,
   };
 }

@@ -3,6 +3,7 @@ import type { CoreDeps } from "../deps";
 import type { CaseStatus, Prisma, Verdict } from "../db/client";
 import { faceBucketKeys } from "./face-lsh";
 import { sourcesOf } from "./case-state";
+import { descriptorToBytes, enrolSeller, photoFaceAad, sellerFaceAad } from "./face-template";
 
 /**
  * What a verification worker does to the database. The database is the source of
@@ -90,7 +91,7 @@ export async function findDuplicateFace(
   });
   let best: { sellerId: string; similarity: number } | null = null;
   for (const o of others) {
-    const theirs = decode(deps.crypto.open(o.faceEmbeddingEnc!, `face:${o.id}`));
+    const theirs = decode(deps.crypto.open(o.faceEmbeddingEnc!, sellerFaceAad(o.id)));
     const sim = similarity(embedding, theirs);
     const theirId = o.identities[0]?.idNumberHmac;
     const sameIdNumber = theirId && idNumberHmac && Buffer.from(theirId).equals(Buffer.from(idNumberHmac));
@@ -104,15 +105,17 @@ export interface VerdictInput {
   reasons: string[];
   /** raw figures for staff and calibration; never identity values */
   scores: Prisma.InputJsonValue;
-  /** unit-length embedding of the selfie's face, enrolled on a pass */
+  /** unit-length embedding of the selfie's face: enrolled on a pass, kept sealed on the photo for staff on a review */
   embedding: Float32Array | null;
-  embeddingBytes: Buffer | null;
 }
 
 const CASE_STATUS: Record<Verdict, CaseStatus> = { pass: "passed", fail: "failed", review: "review" };
 
-/** Records the decision in one transaction; returns false when another run had already decided. */
-export async function recordVerdict(deps: Deps, s: LoadedSubmission, v: VerdictInput): Promise<boolean> {
+/** `reviewAt`: the case entered staff review with this verdict. */
+export type RecordOutcome = { recorded: false } | { recorded: true; reviewAt: Date | null };
+
+/** Records the decision in one transaction; `recorded: false` when another run had already decided. */
+export async function recordVerdict(deps: Deps, s: LoadedSubmission, v: VerdictInput): Promise<RecordOutcome> {
   const now = deps.now();
   const to = CASE_STATUS[v.verdict];
   return deps.db.$transaction(async (tx) => {
@@ -120,58 +123,103 @@ export async function recordVerdict(deps: Deps, s: LoadedSubmission, v: VerdictI
       where: { id: s.id, status: { not: "decided" } },
       data: { status: "decided", verdict: v.verdict, reasons: v.reasons, scores: v.scores, decidedAt: now },
     });
-    if (decided.count === 0) return false;
-    await tx.verificationCase.updateMany({
+    if (decided.count === 0) return { recorded: false as const };
+    const before = await tx.verificationCase.findUniqueOrThrow({ where: { id: s.caseId }, select: { status: true } });
+    const moved = await tx.verificationCase.updateMany({
       where: { id: s.caseId, status: { in: sourcesOf(to) } },
-      data: { status: to, verdict: v.verdict, reasons: v.reasons, ...(v.verdict === "pass" ? { closedAt: now } : {}) },
+      data: {
+        status: to,
+        verdict: v.verdict,
+        reasons: v.reasons,
+        ...(v.verdict === "pass" ? { closedAt: now } : {}),
+        ...(v.verdict === "review" ? { reviewAt: now } : {}),
+      },
     });
-    if (v.verdict === "pass" && v.embedding && v.embeddingBytes) {
-      const sellerId = s.case.sellerId;
-      await tx.seller.update({
-        where: { id: sellerId },
-        data: {
-          status: "verified",
-          lastVerifiedAt: now,
-          nextRecheckAt: new Date(now.getTime() + deps.config.RECHECK_INTERVAL_DAYS * 86_400_000),
-          faceEmbeddingEnc: deps.crypto.seal(v.embeddingBytes, `face:${sellerId}`),
-        },
-      });
-      await tx.faceBucket.deleteMany({ where: { sellerId } });
-      await tx.faceBucket.createMany({ data: faceBucketKeys(v.embedding).map((k) => ({ sellerId, band: k.band, key: k.key })) });
-    }
+    if (v.verdict === "pass" && v.embedding) await enrolSeller(tx, deps, s.case.sellerId, v.embedding, now);
+    // Staff may approve a review: the face they approve is then enrolled from here.
+    if (v.verdict === "review" && v.embedding)
+      await tx.photo.update({ where: { id: s.photoId }, data: { embeddingEnc: deps.crypto.seal(descriptorToBytes(v.embedding), photoFaceAad(s.photoId)) } });
     await audit(tx, {
       actorType: "system",
       actorId: "verify-worker",
       action: `check.${v.verdict}`,
       sellerId: s.case.sellerId,
       caseId: s.caseId,
-      data: { submissionId: s.id, attempt: s.attempt, reasons: v.reasons },
+      data: { submissionId: s.id, attempt: s.attempt, reasons: v.reasons, before: { status: before.status }, after: { status: moved.count ? to : before.status } },
     });
-    return true;
+    return { recorded: true as const, reviewAt: moved.count && v.verdict === "review" ? now : null };
   });
 }
 
-export async function markNotified(deps: Pick<CoreDeps, "db">, submissionId: string): Promise<void> {
-  await deps.db.submission.update({ where: { id: submissionId }, data: { notifiedAt: new Date() } });
+/** Another seller who gave the same ID number (the HMAC matches): a shared identity goes to staff. */
+export async function sharedIdNumberOwner(deps: Pick<CoreDeps, "db">, sellerId: string, idNumberHmac: Uint8Array | null): Promise<string | null> {
+  if (!idNumberHmac) return null;
+  const other = await deps.db.identity.findFirst({
+    where: { idNumberHmac: Buffer.from(idNumberHmac), sellerId: { not: sellerId } },
+    select: { sellerId: true },
+    orderBy: { createdAt: "asc" },
+  });
+  return other?.sellerId ?? null;
+}
+
+export async function markNotified(deps: Pick<CoreDeps, "db" | "now">, submissionId: string): Promise<void> {
+  await deps.db.submission.update({ where: { id: submissionId }, data: { notifiedAt: deps.now() } });
 }
 
 /**
  * The sweep: submissions still `queued` (their enqueue was lost, e.g. Redis was down
  * when the seller sent the selfie) or stuck `checking` long after their job should have
- * ended. Their ids go back on the queue; the job id makes that a no-op when they are there.
+ * ended (it failed every attempt, or its worker died).
  */
 export async function stuckSubmissions(deps: Pick<CoreDeps, "db">, olderThan: Date) {
   return deps.db.submission.findMany({
     where: { status: { in: ["queued", "checking"] }, createdAt: { lt: olderThan } },
-    select: { id: true, caseId: true },
+    select: { id: true, caseId: true, attempt: true, status: true, createdAt: true, requeues: true },
+    orderBy: { createdAt: "asc" },
     take: 500,
+  });
+}
+export type StuckSubmission = Awaited<ReturnType<typeof stuckSubmissions>>[number];
+
+export async function countRequeue(deps: Pick<CoreDeps, "db">, submissionId: string): Promise<void> {
+  await deps.db.submission.update({ where: { id: submissionId }, data: { requeues: { increment: 1 } } });
+}
+
+/**
+ * A check that failed however often it was run: the case goes to staff instead of
+ * waiting in `checking` for ever. The seller is told (result-review) by the job run
+ * that delivers decided submissions.
+ */
+export async function escalateFailedCheck(deps: Pick<CoreDeps, "db" | "now">, s: Pick<StuckSubmission, "id" | "caseId" | "attempt">, error: string | null): Promise<{ reviewAt: Date } | null> {
+  const now = deps.now();
+  return deps.db.$transaction(async (tx) => {
+    const decided = await tx.submission.updateMany({
+      where: { id: s.id, status: { not: "decided" } },
+      data: { status: "decided", verdict: "review", reasons: ["check-failed"], decidedAt: now },
+    });
+    if (!decided.count) return null;
+    const c = await tx.verificationCase.findUniqueOrThrow({ where: { id: s.caseId }, select: { status: true, sellerId: true } });
+    const moved = await tx.verificationCase.updateMany({
+      where: { id: s.caseId, status: { in: ["queued", "checking"] } },
+      data: { status: "review", verdict: "review", reasons: ["check-failed"], reviewAt: now },
+    });
+    await audit(tx, {
+      actorType: "system",
+      actorId: "sweep",
+      action: "check.escalated",
+      sellerId: c.sellerId,
+      caseId: s.caseId,
+      data: { submissionId: s.id, attempt: s.attempt, error: error?.slice(0, 200) ?? null, before: { status: c.status }, after: { status: moved.count ? "review" : c.status } },
+    });
+    return moved.count ? { reviewAt: now } : null;
   });
 }
 
 export async function undeliveredVerdicts(deps: Pick<CoreDeps, "db">, olderThan: Date) {
   return deps.db.submission.findMany({
     where: { status: "decided", notifiedAt: null, decidedAt: { lt: olderThan } },
-    select: { id: true, caseId: true },
+    select: { id: true, caseId: true, attempt: true, decidedAt: true },
+    orderBy: { decidedAt: "asc" },
     take: 500,
   });
 }
@@ -181,7 +229,7 @@ export async function undeliveredVerdicts(deps: Pick<CoreDeps, "db">, olderThan:
  * 7 days) can never continue: their cases become `expired`, so /status says so and
  * /start begins afresh. Audited per case.
  */
-export async function expireAbandonedCases(deps: Pick<CoreDeps, "db">, olderThan: Date): Promise<number> {
+export async function expireAbandonedCases(deps: Pick<CoreDeps, "db" | "now">, olderThan: Date): Promise<number> {
   const stale = await deps.db.verificationCase.findMany({
     where: { status: { in: ["collecting", "awaiting_selfie"] }, updatedAt: { lt: olderThan } },
     select: { id: true, sellerId: true, status: true },
@@ -189,10 +237,17 @@ export async function expireAbandonedCases(deps: Pick<CoreDeps, "db">, olderThan
   });
   let n = 0;
   for (const c of stale) {
-    const moved = await deps.db.verificationCase.updateMany({ where: { id: c.id, status: c.status }, data: { status: "expired", closedAt: new Date() } });
+    const moved = await deps.db.verificationCase.updateMany({ where: { id: c.id, status: c.status }, data: { status: "expired", closedAt: deps.now() } });
     if (moved.count !== 1) continue;
     n++;
-    await audit(deps.db, { actorType: "system", actorId: "verify-sweep", action: "case.expired", sellerId: c.sellerId, caseId: c.id, data: { from: c.status } });
+    await audit(deps.db, {
+      actorType: "system",
+      actorId: "verify-sweep",
+      action: "case.expired",
+      sellerId: c.sellerId,
+      caseId: c.id,
+      data: { before: { status: c.status }, after: { status: "expired" } },
+    });
   }
   return n;
 }

@@ -37,6 +37,8 @@ status-case-failed = Shop status: { $sellerStatus }.
     { $reasons }
 status-case-review = Shop status: { $sellerStatus }.
     Your verification is with our support staff. They will contact you in this chat.
+status-case-rejected = Shop status: { $sellerStatus }.
+    Our support staff rejected your last verification: { $reasons }
 status-case-cancelled = Shop status: { $sellerStatus }.
     Your last verification was cancelled. Send /start to begin again.
 status-case-expired = Shop status: { $sellerStatus }.

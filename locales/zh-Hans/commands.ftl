@@ -37,6 +37,8 @@ status-case-failed = 店铺状态：{ $sellerStatus }。
     { $reasons }
 status-case-review = 店铺状态：{ $sellerStatus }。
     您的认证正在人工审核中，客服人员会在此对话中与您联系。
+status-case-rejected = 店铺状态：{ $sellerStatus }。
+    客服人员驳回了您最近一次认证：{ $reasons }
 status-case-cancelled = 店铺状态：{ $sellerStatus }。
     您最近一次认证已取消。发送 /start 即可重新开始。
 status-case-expired = 店铺状态：{ $sellerStatus }。

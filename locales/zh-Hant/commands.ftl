@@ -37,6 +37,8 @@ status-case-failed = 商店狀態：{ $sellerStatus }。
     { $reasons }
 status-case-review = 商店狀態：{ $sellerStatus }。
     您的驗證正在人工審核中，客服人員會在此對話中與您聯絡。
+status-case-rejected = 商店狀態：{ $sellerStatus }。
+    客服人員駁回了您最近一次驗證：{ $reasons }
 status-case-cancelled = 商店狀態：{ $sellerStatus }。
     您最近一次驗證已取消。傳送 /start 即可重新開始。
 status-case-expired = 商店狀態：{ $sellerStatus }。

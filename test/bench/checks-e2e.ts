@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const db = createDb(DATABASE_URL);
   const store = new EncryptedFsPhotoStore({ dir: DATA_DIR, crypto: new PiiCrypto(config.PII_KEY) });
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = createVerifyQueue(redis, PREFIX);
+  const queue = createVerifyQueue(redis, PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
   const docKey = await store.put(readFileSync(fixture(DOCUMENT)));
   // The stand-in learns the bot when the workers' Api first calls it; private chats exist once a user spoke.
   const env = { DATABASE_URL, REDIS_URL, REDIS_PREFIX: PREFIX, DATA_DIR, TELEGRAM_API_ROOT: standIn.url, LOG_LEVEL: "info", WORKER_CONCURRENCY: opt.concurrency };

@@ -25,14 +25,14 @@ describe("sweep lookups", () => {
     const oldChallenge = await sellerWithCase("awaiting_selfie", new Date(Date.now() - 8 * DAY));
     const fresh = await sellerWithCase("collecting", new Date(Date.now() - DAY));
     const queued = await sellerWithCase("queued", new Date(Date.now() - 30 * DAY));
-    expect(await expireAbandonedCases({ db: x.db }, new Date(Date.now() - 7 * DAY))).toBe(2);
+    expect(await expireAbandonedCases({ db: x.db, now: () => new Date() }, new Date(Date.now() - 7 * DAY))).toBe(2);
     const status = async (id: string) => (await x.db.verificationCase.findUniqueOrThrow({ where: { id } })).status;
     expect(await status(old.c.id)).toBe("expired");
     expect(await status(oldChallenge.c.id)).toBe("expired");
     expect(await status(fresh.c.id)).toBe("collecting");
     expect(await status(queued.c.id)).toBe("queued");
     expect(await x.db.auditEvent.count({ where: { action: "case.expired" } })).toBe(2);
-    expect(await expireAbandonedCases({ db: x.db }, new Date(Date.now() - 7 * DAY))).toBe(0);
+    expect(await expireAbandonedCases({ db: x.db, now: () => new Date() }, new Date(Date.now() - 7 * DAY))).toBe(0);
   });
 
   it("finds submissions whose job was lost", async () => {

@@ -7,6 +7,10 @@ import { createI18n, type Locale } from "../../core/i18n";
 import { createLogger } from "../../core/logger";
 import { startStandIn, type StandIn } from "../../core/telegram-stand-in/server";
 import { startBot, type RunningBot } from "../../bot/main";
+import { startWorkers, type RunningWorkers } from "../../workers/main";
+import { startStaffWorkers, type RunningStaffWorkers } from "../../workers/staff-main";
+import { sweep, type SweepSummary } from "../../workers/jobs/sweep";
+import { GroupSim } from "./staff-sim";
 import { isolatedDb } from "./db";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "./env";
 import { SellerSim } from "./seller-sim";
@@ -16,8 +20,23 @@ const i18n = createI18n();
 /** Expected texts come from the real locale files. */
 export const t = (locale: Locale, key: string, args?: Record<string, string | number>) => i18n.t(locale, key, args);
 
+/** One clock for the bot and the workers of a harness, which a test can move forward. */
+export interface TestClock {
+  now(): Date;
+  advance(ms: number): void;
+}
+
 export interface Harness {
   config: Config;
+  clock: TestClock;
+  /** the staff process (staff group posts, decisions, the sweep), when started with `staff: true` */
+  staff?: RunningStaffWorkers;
+  /** a verification worker with the real models, when started with `verify: true` */
+  workers?: RunningWorkers;
+  /** the staff group (STAFF_CHAT_ID), with the bot in it as an administrator */
+  group?: GroupSim;
+  /** one run of the minute sweep, now, on the harness clock */
+  sweep(): Promise<SweepSummary>;
   standIn: StandIn;
   client: StandInClient;
   db: Awaited<ReturnType<typeof isolatedDb>>["db"];
@@ -33,8 +52,10 @@ export interface Harness {
  * A whole bot over real HTTP: the Bot API stand-in on a random port, PostgreSQL
  * in a schema of its own, Redis under a key prefix of its own, photos in a temp dir.
  */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, opts: { staff?: boolean; verify?: boolean } = {}): Promise<Harness> {
   const standIn = await startStandIn({ port: 0 });
+  let offset = 0;
+  const clock: TestClock = { now: () => new Date(Date.now() + offset), advance: (ms) => void (offset += ms) };
   const dbx = await isolatedDb();
   const dataDir = mkdtempSync(join(tmpdir(), "shiren-test-"));
   const config = parseConfig({
@@ -50,12 +71,28 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     ...env,
   });
   const log = createLogger({ level: config.LOG_LEVEL, name: "test-bot" });
-  // Worker processes are not spawned here; worker tests start them in-process (workers/main.ts).
-  const start = () => startBot(config, log, { dbSchema: dbx.schema, migrate: false, workers: false });
-  let bot = await start();
   const client = new StandInClient(standIn.url);
+  let group: GroupSim | undefined;
+  if (config.STAFF_CHAT_ID !== undefined) {
+    await client.setBotStatus(config.STAFF_CHAT_ID, "administrator", { title: "Shiren staff", ...(config.ADMIN_TELEGRAM_IDS[0] ? { from: config.ADMIN_TELEGRAM_IDS[0] } : {}) });
+    group = new GroupSim(client, config.STAFF_CHAT_ID);
+  }
+  // Worker processes are not spawned here: the workers a test asks for run in-process, on the same clock.
+  const start = () => startBot(config, log, { dbSchema: dbx.schema, migrate: false, workers: false, now: clock.now });
+  let bot = await start();
+  const workerLog = createLogger({ level: config.LOG_LEVEL, name: "test-worker" });
+  const staff = opts.staff ? await startStaffWorkers(config, workerLog, { dbSchema: dbx.schema, apiRoot: standIn.url, now: clock.now, sweepEveryMs: 3_600_000 }) : undefined;
+  const workers = opts.verify ? await startWorkers(config, workerLog, { dbSchema: dbx.schema, apiRoot: standIn.url, now: clock.now }) : undefined;
   const h: Harness = {
     config,
+    clock,
+    staff,
+    workers,
+    group,
+    async sweep() {
+      if (!staff) throw new Error("sweep(): start the harness with { staff: true }");
+      return sweep(staff.deps);
+    },
     standIn,
     client,
     db: dbx.db,
@@ -69,6 +106,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       bot = await start();
     },
     async close() {
+      await workers?.close();
+      await staff?.close();
       await bot.stop();
       const { Redis } = await import("ioredis");
       const r = new Redis(TEST_REDIS_URL);

@@ -19,13 +19,3 @@ export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
 }
-
-/** Descriptors are stored as float32 bytes (enrolment, duplicate-identity index). */
-export function descriptorToBytes(v: Float32Array): Buffer {
-  return Buffer.from(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
-}
-
-export function descriptorFromBytes(b: Uint8Array): Float32Array {
-  const copy = new Uint8Array(b);
-  return new Float32Array(copy.buffer, 0, Math.floor(copy.byteLength / 4));
-}

@@ -1,7 +1,7 @@
 import { UnrecoverableError } from "bullmq";
 import { embedDocumentJobSchema } from "../../core/jobs";
 import type { Photo } from "../../core/db/client";
-import { descriptorFromBytes, descriptorToBytes } from "../checks/match";
+import { descriptorFromBytes, descriptorToBytes, photoFaceAad } from "../../core/verification/face-template";
 import { perceptualHash, storedHash } from "../checks/phash";
 import { embedReference, type ReferenceReport } from "../checks/run-checks";
 import { storePhotoHash } from "../../core/verification/verdicts";
@@ -14,7 +14,7 @@ import type { VerifyDeps } from "./verify-selfie";
  */
 export async function documentAnalysis(deps: VerifyDeps, photo: Photo): Promise<ReferenceReport> {
   if (photo.faceCount !== null) {
-    const embedding = photo.embeddingEnc ? descriptorFromBytes(deps.crypto.open(photo.embeddingEnc, `portrait:${photo.id}`)) : null;
+    const embedding = photo.embeddingEnc ? descriptorFromBytes(deps.crypto.open(photo.embeddingEnc, photoFaceAad(photo.id))) : null;
     return { unreadable: false, faces: photo.faceCount, embedding };
   }
   const bytes = await deps.photos.get(photo.storageKey);
@@ -23,7 +23,7 @@ export async function documentAnalysis(deps: VerifyDeps, photo: Photo): Promise<
   if (hash) await storePhotoHash(deps, photo.id, storedHash(hash));
   await deps.db.photo.update({
     where: { id: photo.id },
-    data: { faceCount: r.faces, embeddingEnc: r.embedding ? deps.crypto.seal(descriptorToBytes(r.embedding), `portrait:${photo.id}`) : null },
+    data: { faceCount: r.faces, embeddingEnc: r.embedding ? deps.crypto.seal(descriptorToBytes(r.embedding), photoFaceAad(photo.id)) : null },
   });
   return r;
 }

@@ -12,11 +12,14 @@ import {
   markNotified,
   recordVerdict,
   replayCandidates,
+  sharedIdNumberOwner,
   storePhotoHash,
   type LoadedSubmission,
 } from "../../core/verification/verdicts";
 import type { Engine } from "../checks/models";
-import { cosineSimilarity, descriptorFromBytes, descriptorToBytes } from "../checks/match";
+import { cosineSimilarity } from "../checks/match";
+import { descriptorFromBytes, sellerFaceAad } from "../../core/verification/face-template";
+import { signalCaseChanged, signalReview } from "../../core/staff/signals";
 import { hashFromHex, isReplay } from "../checks/phash";
 import { runChecks, toDecisionInput, type CheckReport } from "../checks/run-checks";
 import { sendVerdict } from "../notify";
@@ -54,7 +57,7 @@ async function check(deps: VerifyDeps, s: LoadedSubmission): Promise<void> {
   // arrives); recheck: the face enrolled at the last pass.
   const document = c.kind === "initial" && c.documentPhotoId ? await deps.db.photo.findUnique({ where: { id: c.documentPhotoId } }) : null;
   const portrait = document ? await documentAnalysis(deps, document) : null;
-  const enrolled = !document && c.seller.faceEmbeddingEnc ? descriptorFromBytes(deps.crypto.open(c.seller.faceEmbeddingEnc, `face:${c.sellerId}`)) : null;
+  const enrolled = !document && c.seller.faceEmbeddingEnc ? descriptorFromBytes(deps.crypto.open(c.seller.faceEmbeddingEnc, sellerFaceAad(c.sellerId))) : null;
 
   const report = await runChecks(deps.engine, { selfie, referenceEmbedding: portrait ? portrait.embedding : enrolled, gesture: s.gesture });
   if (portrait) report.reference = portrait;
@@ -78,18 +81,28 @@ async function check(deps: VerifyDeps, s: LoadedSubmission): Promise<void> {
       ? await findDuplicateFace(deps, c.sellerId, c.identity?.idNumberHmac ?? null, report.embedding, cosineSimilarity, descriptorFromBytes, THRESHOLDS.match.passScore)
       : null;
 
+  const sharedIdNumberOf = await sharedIdNumberOwner(deps, c.sellerId, c.identity?.idNumberHmac ?? null);
+
   const th: Thresholds = { ...THRESHOLDS, attempts: { maxAttempts: c.maxAttempts } };
   const decision = decide(
-    toDecisionInput(report, { matchExpected: Boolean(portrait || enrolled), replayHit: replayOf !== null, duplicateIdentity: duplicate !== null, attempt: s.attempt }),
+    toDecisionInput(report, {
+      matchExpected: Boolean(portrait || enrolled),
+      replayHit: replayOf !== null,
+      duplicateIdentity: duplicate !== null,
+      sharedIdNumber: sharedIdNumberOf !== null,
+      attempt: s.attempt,
+    }),
     th,
   );
-  await recordVerdict(deps, s, {
+  const outcome = await recordVerdict(deps, s, {
     verdict: decision.verdict,
     reasons: decision.reasons,
-    scores: scoresOf(report, { replayOf, duplicateOf: duplicate?.sellerId ?? null, duplicateSimilarity: duplicate?.similarity ?? null }),
+    scores: scoresOf(report, { replayOf, duplicateOf: duplicate?.sellerId ?? null, duplicateSimilarity: duplicate?.similarity ?? null, sharedIdNumberOf }),
     embedding: report.embedding,
-    embeddingBytes: report.embedding ? descriptorToBytes(report.embedding) : null,
   });
+  // Staff hear of a review from this outcome, not from a poll; a case they already have a card for shows its new state.
+  if (outcome.recorded && outcome.reviewAt) await signalReview(deps, s.caseId, outcome.reviewAt);
+  else if (outcome.recorded) await signalCaseChanged(deps, s.caseId);
 }
 
 /** Delivers the decided verdict unless it was delivered already (a retry after a crash between send and mark may repeat it once). */
@@ -100,11 +113,13 @@ async function notifyOnce(deps: VerifyDeps, s: LoadedSubmission): Promise<string
     markSellerUnreachable(deps, { sellerId: s.case.sellerId }),
   );
   await markNotified(deps, s.id);
+  // A card that showed "not delivered" (or "stuck") can stop saying so.
+  await signalCaseChanged(deps, s.caseId);
   return `${s.verdict}: ${outcome}`;
 }
 
 /** What staff and calibration see: figures, never identity values or embeddings. */
-function scoresOf(r: CheckReport, extra: { replayOf: string | null; duplicateOf: string | null; duplicateSimilarity: number | null }) {
+function scoresOf(r: CheckReport, extra: { replayOf: string | null; duplicateOf: string | null; duplicateSimilarity: number | null; sharedIdNumberOf: string | null }) {
   return {
     faces: r.faces.map((f) => ({ score: f.score, heightRatio: f.heightRatio, outsideRatio: f.outsideRatio, brightness: f.brightness, sharpness: f.sharpness })),
     referenceFaces: r.reference?.faces ?? null,
@@ -117,5 +132,6 @@ function scoresOf(r: CheckReport, extra: { replayOf: string | null; duplicateOf:
     replayOf: extra.replayOf,
     duplicateOf: extra.duplicateOf,
     duplicateSimilarity: extra.duplicateSimilarity,
+    sharedIdNumberOf: extra.sharedIdNumberOf,
   };
 }

@@ -9,6 +9,7 @@ import type { BotContext } from "../../context";
 import { rememberLocale } from "../../middleware/locale";
 import { CB } from "../verify/keyboards";
 import { VERIFY_CONVERSATION } from "../verify/conversation";
+import { STAFF_COMMANDS } from "../staff";
 
 export const COMMANDS = ["start", "status", "cancel", "language", "help"] as const;
 
@@ -16,6 +17,11 @@ export const COMMANDS = ["start", "status", "cancel", "language", "help"] as con
 export function commandMenus(i18n: I18n<BotContext>): { languageCode?: LanguageCode; commands: BotCommand[] }[] {
   const menu = (locale: Locale) => COMMANDS.map((c) => ({ command: c, description: i18n.t(locale, `command-${c}`) }));
   return [{ commands: menu("en") }, { languageCode: "en", commands: menu("en") }, { languageCode: "zh", commands: menu("zh-Hans") }];
+}
+
+/** The staff group's menu (set for that chat only, so sellers never see staff commands). */
+export function staffCommandMenu(i18n: I18n<BotContext>, locale: Locale): BotCommand[] {
+  return STAFF_COMMANDS.map((c) => ({ command: c, description: i18n.t(locale, `command-${c}`) }));
 }
 
 const LANG_CB = /^lang:(.+)$/;
@@ -39,7 +45,12 @@ commandsFeaturePrivate.command("status", async (ctx) => {
     phone: s.phoneMask ?? "-",
     gesture: s.gesture && isGesture(s.gesture) ? ctx.t(`gesture-${s.gesture}`) : "-",
     minutesLeft: s.deadline ? Math.max(0, Math.ceil((s.deadline.getTime() - now) / 60_000)) : 0,
-    reasons: s.reasons.length ? s.reasons.map((r) => ctx.t(`verdict-reason-${r}`)).join("\n") : "-",
+    reasons:
+      s.status === "rejected" && s.rejectReason
+        ? ctx.t(`decision-reject-${s.rejectReason}`)
+        : s.reasons.length
+          ? s.reasons.map((r) => ctx.t(`verdict-reason-${r}`)).join("\n")
+          : "-",
     nextRecheck: seller.nextRecheckAt ? seller.nextRecheckAt.toISOString().slice(0, 10) : "-",
   };
   await ctx.reply(ctx.t(`status-case-${s.status}`, args));
