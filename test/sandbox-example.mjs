@@ -2,7 +2,7 @@
 // project code. Start the bot first (`OPEN_ENROLMENT=true npm start`), then:
 //   node test/sandbox-example.mjs [http://127.0.0.1:8081]
 // It answers every prompt as fast as the bot replies, shows the selfie for the
-// requested gesture (a photo of one man from ../shared/fixtures), and takes a
+// requested gesture (a photo of one man from test/fixtures/images), and takes a
 // retake with a new gesture when the first one has no matching photo here.
 // The anti-replay check remembers every photo, and the same face under another shop goes to
 // staff review: run against a database that has seen these fixtures before, the selfies fail
@@ -12,9 +12,10 @@ import { readFileSync } from "node:fs";
 
 const base = `${process.argv[2] ?? "http://127.0.0.1:8081"}/sandbox`;
 const user = 100_000 + Math.floor(Math.random() * 1_000_000);
-const fixtures = new URL("../../shared/fixtures/images/", import.meta.url);
+// The test photos in the repository (test/fixtures/images: labels, sources and licences there).
+const fixtures = new URL("fixtures/images/", import.meta.url);
 const photo = (name) => readFileSync(new URL(name, fixtures)).toString("base64");
-// The HandsDataset man (fixtures/images/labels.json) showing each gesture the bot may ask for.
+// The HandsDataset man (test/fixtures/images/labels.json) showing each gesture the bot may ask for.
 const SELFIE = { victory: "handsdataset_5_pic00081.jpg", pointing_up: "handsdataset_5_pic00068.jpg", four: "handsdataset_5_pic00097.jpg" };
 const HINT = { victory: "V sign", pointing_up: "index finger", four: "four fingers" };
 

@@ -13,7 +13,8 @@ const root = process.argv[2] ?? "http://127.0.0.1:8081";
 const base = `${root}/sandbox`;
 const group = Number(process.argv[3] ?? -1001);
 const admin = Number(process.argv[4] ?? 1);
-const fixtures = new URL("../../shared/fixtures/images/", import.meta.url);
+// The test photos in the repository (test/fixtures/images: labels, sources and licences there).
+const fixtures = new URL("fixtures/images/", import.meta.url);
 const photo = (name) => readFileSync(new URL(name, fixtures)).toString("base64");
 const HINT = { victory: "V sign", pointing_up: "index finger", four: "four fingers", rock: '"rock"' };
 const gestureOf = (text) => Object.keys(HINT).find((g) => text.includes(HINT[g]));

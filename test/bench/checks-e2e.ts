@@ -31,7 +31,7 @@ const PREFIX = "bench-checks";
 const DATA_DIR = mkdtempSync(join(tmpdir(), "shiren-bench-checks-"));
 const note = (m: string) => process.stderr.write(`[bench:checks e2e] ${m}\n`);
 
-// The HandsDataset man (labels.json): selfies with offered gestures, and a portrait as the document.
+// The HandsDataset man (test/fixtures/images/labels.json): selfies with offered gestures, and a portrait as the document.
 const SELFIES: [string, string][] = [
   ["handsdataset_5_pic00081.jpg", "victory"],
   ["handsdataset_5_pic00068.jpg", "pointing_up"],

@@ -41,6 +41,7 @@ const STEPS = ["start", "consent", "face", "region", "name", "id", "phone", "doc
 type Step = (typeof STEPS)[number];
 const latencies = new Map<Step, number[]>(STEPS.map((s) => [s, []]));
 
+// Photos from test/fixtures/images (FIXTURES_DIR overrides, see test/support/fixtures.ts).
 const DOCS = ["facerec_obama.jpg", "facerec_biden.jpg", "human_person-vlado.jpg", "tfjs_portrait.jpg"].map((f) => readFileSync(fixture(f)).toString("base64"));
 const SELFIES = ["handsdataset_5_pic00050.jpg", "handsdataset_5_pic00068.jpg", "handsdataset_996_pic00063.jpg"].map((f) =>
   readFileSync(fixture(f)).toString("base64"),

@@ -1,13 +1,12 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { THRESHOLDS } from "../../core/verification/thresholds";
 import { createEngine, type Engine } from "../../workers/checks/models";
 import { runChecks, type CheckReport } from "../../workers/checks/run-checks";
+import { fixture } from "../support/fixtures";
 
 // Real fixture photos through the real models on the wasm backend; models load once per file.
-const dir = path.resolve(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "images");
-const photo = (f: string) => readFileSync(path.join(dir, f));
+const photo = (f: string) => readFileSync(fixture(f));
 let engine: Engine;
 
 beforeAll(async () => {

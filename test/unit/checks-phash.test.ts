@@ -1,12 +1,11 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { THRESHOLDS } from "../../core/verification/thresholds";
 import { chunkKeys, hamming, hashFromHex, hashToHex, isReplay, perceptualHash, pHash } from "../../workers/checks/phash";
+import { fixture } from "../support/fixtures";
 
-const dir = path.resolve(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "images");
-const photo = (f: string) => readFileSync(path.join(dir, f));
+const photo = (f: string) => readFileSync(fixture(f));
 
 describe("perceptual hash", () => {
   it("stays within the replay threshold for a re-encoded and a resized copy", async () => {

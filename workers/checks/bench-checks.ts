@@ -5,7 +5,10 @@
  * gesture challenge, compared with a reference embedding (the ID portrait's,
  * embedded once when the ID photo arrives - timed separately as "ID photo" -
  * or the enrolled one on a recheck). Figures depend on machine load: `uptime`.
+ * The photos: --dir, else FIXTURES_DIR, else ../shared/fixtures/images (the full
+ * development set), else the test photos in test/fixtures/images (a small subset).
  */
+import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -21,15 +24,28 @@ function arg(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
+/**
+ * The photos: `--dir`, else FIXTURES_DIR, else the full development set beside the checkout
+ * (../shared/fixtures/images), else the repository's copy of the test photos (a small subset).
+ */
+function photoDir(argv: string[], env: NodeJS.ProcessEnv): { dir: string; fallback: boolean } {
+  const given = arg(argv, "--dir") ?? (env.FIXTURES_DIR || undefined);
+  if (given) return { dir: path.resolve(given), fallback: false };
+  const full = path.join(REPO, "..", "shared", "fixtures", "images");
+  if (existsSync(full)) return { dir: full, fallback: false };
+  return { dir: path.join(REPO, "test", "fixtures", "images"), fallback: true };
+}
+
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
 };
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const dir = path.resolve(arg(argv, "--dir") ?? path.join(REPO, "..", "shared", "fixtures", "images"));
+  const { dir, fallback } = photoDir(argv, env);
   const rounds = Number(arg(argv, "--rounds") ?? "1");
   const files = (await readdir(dir)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
+  if (fallback) console.log(`# no full fixture set (no --dir, no FIXTURES_DIR, no ../shared/fixtures/images): using the ${files.length} test photos in test/fixtures/images`);
   const photos = await Promise.all(files.map((f) => readFile(path.join(dir, f))));
   const tLoad = performance.now();
   const engine = await createEngine({ backend: (env.TF_BACKEND ?? "auto") as BackendChoice });

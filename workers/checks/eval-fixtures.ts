@@ -1,8 +1,11 @@
 /**
  * npm run eval:fixtures [-- --dir ../shared/fixtures/images] [--json out.json]
  * Runs the real checks over the labelled fixtures and prints the calibration
- * figures behind core/verification/thresholds.ts.
+ * figures behind core/verification/thresholds.ts. The photos: --dir, else
+ * FIXTURES_DIR, else ../shared/fixtures/images (the full development set), else
+ * the test photos in test/fixtures/images (a small subset: not calibration figures).
  */
+import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,6 +40,18 @@ function arg(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
+/**
+ * The photos: `--dir`, else FIXTURES_DIR, else the full development set beside the checkout
+ * (../shared/fixtures/images), else the repository's copy of the test photos (a small subset).
+ */
+function photoDir(argv: string[], env: NodeJS.ProcessEnv): { dir: string; fallback: boolean } {
+  const given = arg(argv, "--dir") ?? (env.FIXTURES_DIR || undefined);
+  if (given) return { dir: path.resolve(given), fallback: false };
+  const full = path.join(REPO, "..", "shared", "fixtures", "images");
+  if (existsSync(full)) return { dir: full, fallback: false };
+  return { dir: path.join(REPO, "test", "fixtures", "images"), fallback: true };
+}
+
 /** The label's gesture; "other" refined to four / rock / call from the source class (file name or notes). */
 export function truthGesture(l: Label): string {
   if (l.gesture !== "other") return l.gesture;
@@ -53,8 +68,9 @@ const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "-");
 const pc = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(2)}% (${n}/${d})` : "-");
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const dir = path.resolve(arg(argv, "--dir") ?? path.join(REPO, "..", "shared", "fixtures", "images"));
+  const { dir, fallback } = photoDir(argv, env);
   const labels = JSON.parse(await readFile(path.join(dir, "labels.json"), "utf8")) as Label[];
+  if (fallback) console.log(`# no full calibration set (no --dir, no FIXTURES_DIR, no ../shared/fixtures/images): using the ${labels.length} test photos in test/fixtures/images; these are not the calibration figures`);
   const engine = await createEngine({ backend: (env.TF_BACKEND ?? "auto") as BackendChoice });
   console.log(`# eval:fixtures  dir=${dir}  photos=${labels.length}  backend=${engine.backend.name}`);
   const reports = new Map<string, CheckReport>();
