@@ -194,6 +194,7 @@ describe("staff send the case back to the seller", () => {
     // Against the new, clearer ID photo the same man passes (0.653).
     expect(await selfie(s, caseId, "handsdataset_996_pic00078.jpg", "pointing_up")).toMatch(/^✅/);
     await g.card(caseId, (m) => bodyOf(m).startsWith("✅ Case") && buttonsOf(m).length === 0);
+    // Each decision was delivered before the seller could act on it.
     const decisions = await h.db.staffDecision.findMany({ where: { caseId }, orderBy: { at: "asc" } });
     expect(decisions.map((d) => [d.action, d.notifiedAt !== null])).toEqual([
       ["retake", true],
@@ -246,7 +247,7 @@ describe("stuck work is repaired by the sweep", () => {
     await h.sweep();
     const verdicts = (await collect(s, 60_000, (m) => /^✅/.test(m.text ?? ""))).filter((m) => /^✅/.test(m.text ?? ""));
     expect(verdicts).toHaveLength(1);
-    expect((await h.db.submission.findUniqueOrThrow({ where: { id: sub.id } })).notifiedAt).not.toBeNull();
+    await waitFor(async () => (await h.db.submission.findUniqueOrThrow({ where: { id: sub.id } })).notifiedAt);
     await g.card(caseId, (m) => m.message_id === card.message_id && !bodyOf(m).includes("📭"));
   }, 120_000);
 

@@ -63,6 +63,16 @@ async function manualReview(opts: { faceConsent?: boolean } = {}): Promise<{ d: 
 }
 
 const data = (m: SandboxMessage) => buttonsOf(m).map((b) => b.callback_data);
+
+/** The value once `probe` yields one (within 5 s): for what the staff process writes just after Telegram answered. */
+async function eventually<T>(probe: () => Promise<T | null | undefined>): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const v = await probe();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("not within 5 s");
+}
 const labels = (m: SandboxMessage) => buttonsOf(m).map((b) => b.text);
 
 describe("cases reach the staff group", () => {
@@ -77,8 +87,8 @@ describe("cases reach the staff group", () => {
     // English labels name the actions; no retake or new ID photo for a seller who gave no face data.
     expect(labels(card).join(" ")).toMatch(/Claim.*Approve.*Reject/);
     expect(data(card)).toEqual([caseCallback("claim", caseId), caseCallback("approve", caseId), caseCallback("reject", caseId)]);
-    const alert = await h.db.staffAlert.findFirstOrThrow({ where: { caseId, reason: "review" } });
-    expect(alert.postedAt).not.toBeNull();
+    // The row is marked right after the post went out.
+    const alert = await eventually(() => h.db.staffAlert.findFirst({ where: { caseId, reason: "review", postedAt: { not: null } } }));
     expect(alert.messageId).toBe(card.message_id);
   });
 
@@ -178,7 +188,7 @@ describe("decisions reach the seller", () => {
     const approved = await h.db.auditEvent.findFirstOrThrow({ where: { caseId, action: "staff.approve" } });
     expect(approved.actorId).toBe(String(STAFF_A));
     expect(approved.data).toMatchObject({ enrolled: "none", before: { status: "review", claimedBy: String(STAFF_A) }, after: { status: "passed" } });
-    expect((await h.db.staffDecision.findFirstOrThrow({ where: { caseId } })).notifiedAt).not.toBeNull();
+    await eventually(() => h.db.staffDecision.findFirst({ where: { caseId, notifiedAt: { not: null } } }));
   });
 
   it("reject asks for a reason, tells the seller what they can do, and /status says so", async () => {
@@ -347,7 +357,7 @@ describe("the sweep and the staff group", () => {
       await h.client.setBotStatus(STAFF_CHAT, "administrator", { from: ADMIN });
       const card = await g.card(caseId);
       expect(data(card)).toContain(caseCallback("approve", caseId));
-      expect((await row())?.postedAt).not.toBeNull();
+      await eventually(async () => (await row())?.postedAt);
     } finally {
       await h.client.setBotStatus(STAFF_CHAT, "administrator", { from: ADMIN });
     }
