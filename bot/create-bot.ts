@@ -9,6 +9,7 @@ import { redisConversationStorage } from "./conversation-storage";
 import type { BotDeps } from "./deps";
 import { handleBotError } from "./errors";
 import { commandsFeature } from "./features/commands";
+import { privacyFeature } from "./features/privacy";
 import { fallbackFeature } from "./features/fallback";
 import { retakeFeature } from "./features/retake";
 import { staffFeature } from "./features/staff";
@@ -28,6 +29,8 @@ export function createBot(deps: BotDeps, opts: { botInfo?: BotConfig<BotContext>
   });
   const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 });
   // 429 and 5xx are retried after Telegram's retry_after, never by sleeps of our own.
+  // The metrics transformer goes first, inside auto-retry, so it counts every attempt (each 429 too).
+  bot.api.config.use(deps.metrics.telegram);
   bot.api.config.use(retry);
 
   const i18n = createI18n<BotContext | DialogContext>({
@@ -36,6 +39,16 @@ export function createBot(deps: BotDeps, opts: { botInfo?: BotConfig<BotContext>
       config.STAFF_CHAT_ID !== undefined && ctx.chat?.id === config.STAFF_CHAT_ID ? config.STAFF_LOCALE : negotiateLocale(redis, prefix, ctx.from),
   });
 
+  // 0. Metrics: the update counted by type once handled, and the time it took, from before it
+  //    queued behind its chat; this is also what marks an update as live for the dialog's metrics.
+  bot.use(async (ctx, next) => {
+    const handled = deps.metrics.arrived(ctx.update);
+    try {
+      await next();
+    } finally {
+      handled();
+    }
+  });
   // 1. Updates of one chat run one at a time (the runner processes chats concurrently);
   //    a dialog's replay log would otherwise race with itself.
   bot.use(sequentialize((ctx) => (ctx.chatId !== undefined ? String(ctx.chatId) : ctx.from?.id.toString())));
@@ -60,8 +73,17 @@ export function createBot(deps: BotDeps, opts: { botInfo?: BotConfig<BotContext>
   //    transformers and i18n do not reach inside.
   bot.use(
     conversations<BotContext, DialogContext>({
-      storage: redisConversationStorage(redis, prefix),
-      plugins: [i18n, async (ctx, next) => (ctx.api.config.use(retry), next())],
+      storage: redisConversationStorage(redis, prefix, deps.crypto),
+      // Bot API metrics only on the live update's context: calls made through a replayed one are
+      // answered from the replay log and never reach Telegram.
+      plugins: [
+        i18n,
+        async (ctx, next) => {
+          if (deps.metrics.isLive(ctx.update)) ctx.api.config.use(deps.metrics.telegram);
+          ctx.api.config.use(retry);
+          await next();
+        },
+      ],
     }),
   );
   // 8. The dialog. It must be registered before anything enters it; an active dialog
@@ -69,12 +91,13 @@ export function createBot(deps: BotDeps, opts: { botInfo?: BotConfig<BotContext>
   bot.use(createConversation(createVerifyConversation(deps), { id: VERIFY_CONVERSATION }));
   // 9. Commands work at every step.
   bot.use(commandsFeature);
+  bot.use(privacyFeature);
   bot.use(startFeature);
   // 10. What no dialog consumed: resume without a dialog, retake after a failed check, the rest.
   bot.use(resumeFallbackFeature);
   bot.use(retakeFeature);
   bot.use(fallbackFeature);
 
-  bot.catch((err) => handleBotError(err, i18n));
+  bot.catch((err) => handleBotError(err, i18n, deps.metrics));
   return { bot, i18n };
 }

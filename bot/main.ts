@@ -4,6 +4,7 @@ import { SANDBOX_TOKEN, type Config } from "../core/config";
 import { configOrExit, runIfEntry, stopOnSignals } from "../core/entry";
 import { setupDatabase } from "../core/db/setup";
 import { createLogger, type Logger } from "../core/logger";
+import { METRICS_PORT_OFFSET, createBotMetrics, withMetricsServer, type BotMetrics, type MetricsServer } from "../core/metrics";
 import { startStandIn, type StandIn } from "../core/telegram-stand-in/server";
 import { createBot } from "./create-bot";
 import { commandMenus, staffCommandMenu } from "./features/commands";
@@ -17,17 +18,29 @@ export interface RunningBot {
   deps: BotDeps;
   runner: RunnerHandle;
   standIn?: StandIn;
+  /** /healthz, /readyz and /metrics of this bot */
+  metrics: MetricsServer;
   stop(): Promise<void>;
 }
+
+type StartOptions = { dbSchema?: string; migrate?: boolean; workers?: boolean; now?: () => Date };
 
 /**
  * Starts the bot: without BOT_TOKEN against a local Bot API stand-in (started here
  * unless TELEGRAM_API_ROOT points at one), with BOT_TOKEN against Telegram.
+ * The metrics port is taken first: a port in use fails the start before anything else runs.
  */
-export async function startBot(
+export async function startBot(config: Config, log: Logger, opts: StartOptions = {}): Promise<RunningBot> {
+  const metrics = createBotMetrics();
+  return withMetricsServer({ component: "bot", config, registry: metrics.registry, log }, (server) => startBotServing(config, log, opts, metrics, server));
+}
+
+async function startBotServing(
   config: Config,
   log: Logger,
-  opts: { dbSchema?: string; migrate?: boolean; workers?: boolean; now?: () => Date } = {},
+  opts: StartOptions,
+  metrics: BotMetrics,
+  server: MetricsServer,
 ): Promise<RunningBot> {
   if (opts.migrate !== false) await setupDatabase(config.DATABASE_URL);
   let standIn: StandIn | undefined;
@@ -41,7 +54,7 @@ export async function startBot(
     }
   }
   const token = config.BOT_TOKEN ?? SANDBOX_TOKEN;
-  const deps = await createDeps(config, log, { apiRoot, token, dbSchema: opts.dbSchema, now: opts.now });
+  const deps = await createDeps(config, log, { apiRoot, token, dbSchema: opts.dbSchema, now: opts.now, metrics });
   const { bot, i18n } = createBot(deps, { log });
   await bot.init();
   for (const m of commandMenus(i18n)) {
@@ -52,27 +65,37 @@ export async function startBot(
   staffCommandMenu(i18n, config.STAFF_LOCALE));
   // my_chat_member: the bot's membership of the staff group, and sellers who block or unblock it.
   const runner = runConfirmingAfterHandling(bot, log, { allowedUpdates: ["message", "callback_query", "my_chat_member"] });
+  server.setReadiness({
+    database: () => deps.db.$queryRaw`select 1`,
+    redis: () => deps.redis.ping(),
+    polling: async () => {
+      if (!runner.isRunning()) throw new Error("polling stopped");
+    },
+  });
   log.info({ username: bot.botInfo.username, apiRoot, sandbox: config.sandbox }, "bot running");
   const workers =
     opts.workers === false || config.WORKER_PROCESSES === 0
       ? null
       : superviseWorkers(
           [
-            { script: "workers/main.ts", count: config.WORKER_PROCESSES },
-            { script: "workers/staff-main.ts", count: 1 },
+            { script: "workers/main.ts", count: config.WORKER_PROCESSES, metricsPortOffset: METRICS_PORT_OFFSET.worker },
+            { script: "workers/staff-main.ts", count: 1, metricsPortOffset: METRICS_PORT_OFFSET.staff },
           ],
           { TELEGRAM_API_ROOT: apiRoot },
           log,
+          { metricsPort: config.METRICS_PORT },
         );
   return {
     deps,
     runner,
     standIn,
+    metrics: server,
     async stop() {
       await stopAndDrain(runner);
       await workers?.stop();
       await deps.close();
       await standIn?.close();
+      await server.close();
     },
   };
 }

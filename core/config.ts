@@ -83,17 +83,25 @@ const schema = z
     WORKER_CONCURRENCY: intIn(1, 16).default(1),
     /** worker processes `npm start` runs beside the bot (0: run them elsewhere) */
     WORKER_PROCESSES: intIn(0, 32).default(1),
+    /** selfies one seller may send in a day (core clock), across cases: more attempts are refused until the next day */
+    MAX_ATTEMPTS_PER_DAY: intIn(1, 100).default(6),
+    /** /healthz, /readyz and /metrics: the bot on this port, the staff process on +1, verification workers on +2, +3, ...; 0 picks a free port */
+    METRICS_PORT: intIn(0, 65535).default(9460),
+    METRICS_HOST: z.string().default("127.0.0.1"),
     /** tries of a check or delivery job before it counts as failed (the sweep then runs it again) */
     JOB_ATTEMPTS: intIn(1, 20).default(5),
     /** first retry delay of a job; it doubles with every try */
     JOB_BACKOFF_MS: intIn(10, 600_000).default(2_000),
   })
   .superRefine((c, ctx) => {
-    if (c.NODE_ENV !== "production") return;
-    if (!c.PII_KEY) ctx.addIssue({ code: "custom", path: ["PII_KEY"], message: "is required in production" });
-    else if (c.PII_KEY.some((k) => k.key.toString("base64") === DEV_PII_KEY))
-      ctx.addIssue({ code: "custom", path: ["PII_KEY"], message: "is the development key; generate one with `openssl rand -base64 32`" });
-    if (!c.BOT_TOKEN) ctx.addIssue({ code: "custom", path: ["BOT_TOKEN"], message: "is required in production" });
+    // Real sellers' data (any BOT_TOKEN, whatever NODE_ENV says) is never sealed with the published development key.
+    if (c.BOT_TOKEN || c.NODE_ENV === "production") {
+      const how = `generate one with: PII_KEY="k1:$(openssl rand -base64 32)" (keep it secret and backed up: data sealed with a lost key cannot be read)`;
+      if (!c.PII_KEY) ctx.addIssue({ code: "custom", path: ["PII_KEY"], message: `is required with a real BOT_TOKEN; ${how}` });
+      else if (c.PII_KEY.some((k) => k.key.toString("base64") === DEV_PII_KEY))
+        ctx.addIssue({ code: "custom", path: ["PII_KEY"], message: `is the development key, which is public; ${how}` });
+    }
+    if (c.NODE_ENV === "production" && !c.BOT_TOKEN) ctx.addIssue({ code: "custom", path: ["BOT_TOKEN"], message: "is required in production" });
   });
 
 type Parsed = z.infer<typeof schema>;

@@ -81,9 +81,10 @@ export type CheckJob = VerifyJob | EmbedDocumentJob;
  * Why something is brought to staff. `review`: the case waits for a decision;
  * `stuck`: its check has not finished after minutes; `undelivered`: the seller was
  * not told the verdict; `nudge`: a review waited too long; `stalled-digest`: the
- * daily list of dialogs that stopped half-way.
+ * daily list of dialogs that stopped half-way; `erased`: the seller of a case in
+ * review erased their data.
  */
-export const ALERT_REASONS = ["review", "stuck", "undelivered", "nudge", "stalled-digest"] as const;
+export const ALERT_REASONS = ["review", "stuck", "undelivered", "nudge", "stalled-digest", "erased"] as const;
 export type AlertReason = (typeof ALERT_REASONS)[number];
 
 export const staffAlertJobSchema = z.object({

@@ -7,6 +7,7 @@ import { createCoreDeps } from "../core/deps";
 import { createI18n } from "../core/i18n";
 import { EMBED_DOCUMENT, QUEUES, type CheckJob, type VerifyJob } from "../core/jobs";
 import type { Logger } from "../core/logger";
+import { createCheckMetrics, createJobMetrics, createRegistry, notYet, telegramApiMetrics, watchQueues, withMetricsServer, type MetricsServer, type Registry } from "../core/metrics";
 import { createRedis } from "../core/redis";
 import { createEngine } from "./checks/models";
 import { embedDocument } from "./jobs/embed-document";
@@ -14,6 +15,8 @@ import { verifySelfie, type VerifyDeps } from "./jobs/verify-selfie";
 
 export interface RunningWorkers {
   worker: Worker<CheckJob>;
+  /** /healthz, /readyz and /metrics of this worker */
+  metrics: MetricsServer;
   close(): Promise<void>;
 }
 
@@ -21,11 +24,26 @@ export interface RunningWorkers {
  * The verification worker: models load once, before the first job (a model that
  * fails to load stops the process at start); one BullMQ Worker on the verify queue.
  * Work that gets stuck here is re-run by the staff process's sweep (workers/jobs/sweep.ts).
+ * The metrics port is taken first (a port in use fails the start); /readyz says "models loading" until they are.
  */
 export async function startWorkers(
   config: Config,
   log: Logger,
   opts: { dbSchema?: string; apiRoot?: string; now?: () => Date } = {},
+): Promise<RunningWorkers> {
+  const registry = createRegistry("worker");
+  return withMetricsServer({ component: "worker", config, registry, log }, (server) => {
+    server.setReadiness({ models: notYet("loading") });
+    return startServing(config, log, opts, registry, server);
+  });
+}
+
+async function startServing(
+  config: Config,
+  log: Logger,
+  opts: { dbSchema?: string; apiRoot?: string; now?: () => Date },
+  registry: Registry,
+  server: MetricsServer,
 ): Promise<RunningWorkers> {
   const t0 = performance.now();
   const engine = await createEngine({ backend: config.TF_BACKEND });
@@ -44,8 +62,13 @@ export async function startWorkers(
   const core = createCoreDeps(config, log, { redis: connection, dbSchema: opts.dbSchema, dbPoolMax: Math.max(2, config.WORKER_CONCURRENCY + 1) });
   const apiRoot = opts.apiRoot ?? apiRootOf(config);
   const api = new Api(config.BOT_TOKEN ?? SANDBOX_TOKEN, apiRoot ? { apiRoot } : undefined);
+  // Metrics inside auto-retry: every attempt is counted, each 429 too.
+  api.config.use(telegramApiMetrics(registry));
   api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
-  const deps: VerifyDeps = { ...core, ...(opts.now ? { now: opts.now } : {}), engine, api, i18n: createI18n() };
+  const metrics = createCheckMetrics(registry);
+  metrics.modelBackend({ backend: engine.backend.name, tfjs: engine.backend.tf.version_core, human: engine.human.version });
+  watchQueues(registry, [core.verifyQueue, core.staffQueue, core.notifyQueue], log);
+  const deps: VerifyDeps = { ...core, ...(opts.now ? { now: opts.now } : {}), engine, api, i18n: createI18n(), metrics };
 
   const worker = new Worker<CheckJob>(
     QUEUES.verify,
@@ -66,15 +89,24 @@ export async function startWorkers(
   );
   worker.on("failed", (job, err) => log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, "verify failed"));
   worker.on("error", (err) => log.error({ err }, "worker error"));
+  createJobMetrics(registry)(worker, QUEUES.verify);
+  server.setReadiness({
+    database: () => core.db.$queryRaw`select 1`,
+    redis: () => connection.ping(),
+    // Loaded before the first job; until then the check above says "loading".
+    models: () => Promise.resolve(),
+  });
 
   log.info({ concurrency: config.WORKER_CONCURRENCY, queue: QUEUES.verify }, "worker running");
   return {
     worker,
+    metrics: server,
     async close() {
       // Finishes the jobs in hand; a job that cannot finish in time is picked up again as stalled.
       await worker.close();
       await core.close();
       connection.disconnect();
+      await server.close();
     },
   };
 }

@@ -7,6 +7,7 @@ import { apiRootOf, runIfEntry, serveUntilSignalled } from "../core/entry";
 import { createI18n } from "../core/i18n";
 import { CASE_CARD, QUEUES, STAFF_ALERT, STAFF_RESUME, type DeliverDecisionJob, type StaffJob } from "../core/jobs";
 import type { Logger } from "../core/logger";
+import { createJobMetrics, createRegistry, telegramApiMetrics, watchQueues, withMetricsServer, type MetricsServer, type Registry } from "../core/metrics";
 import { createRedis } from "../core/redis";
 import { refreshCard, resumeStaffGroup } from "./jobs/case-card";
 import { deliverDecision } from "./jobs/deliver-decision";
@@ -19,24 +20,31 @@ export interface RunningStaffWorkers {
   staff: Worker<StaffJob>;
   notify: Worker<DeliverDecisionJob>;
   sweeper: Worker;
+  /** /healthz, /readyz and /metrics of this process */
+  metrics: MetricsServer;
   close(): Promise<void>;
 }
+
+type StaffOptions = { dbSchema?: string; apiRoot?: string; sweepEveryMs?: number; now?: () => Date };
 
 /**
  * The staff process: posts to the staff group (cards, alerts, nudges, the digest),
  * tells sellers what staff decided, and runs the minute sweep. It loads no models, so
  * it keeps running, and keeps staff informed, when the verification workers cannot.
  */
-export async function startStaffWorkers(
-  config: Config,
-  log: Logger,
-  opts: { dbSchema?: string; apiRoot?: string; sweepEveryMs?: number; now?: () => Date } = {},
-): Promise<RunningStaffWorkers> {
+export async function startStaffWorkers(config: Config, log: Logger, opts: StaffOptions = {}): Promise<RunningStaffWorkers> {
+  const registry = createRegistry("staff");
+  return withMetricsServer({ component: "staff", config, registry, log }, (server) => startServing(config, log, opts, registry, server));
+}
+
+async function startServing(config: Config, log: Logger, opts: StaffOptions, registry: Registry, server: MetricsServer): Promise<RunningStaffWorkers> {
   const connection = createRedis(config.REDIS_URL, "worker", log);
   const core = createCoreDeps(config, log, { redis: connection, dbSchema: opts.dbSchema, dbPoolMax: 4 });
   const apiRoot = opts.apiRoot ?? apiRootOf(config);
   const api = new Api(config.BOT_TOKEN ?? SANDBOX_TOKEN, apiRoot ? { apiRoot } : undefined);
   // 429 waits for Telegram's retry_after; a card that cannot wait that long is retried by its job.
+  // Metrics first, inside auto-retry: every attempt is counted, each 429 too.
+  api.config.use(telegramApiMetrics(registry));
   api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
   const deps: StaffDeps = { ...core, ...(opts.now ? { now: opts.now } : {}), api, i18n: createI18n(), redis: connection };
   if (config.STAFF_CHAT_ID === undefined) log.warn("STAFF_CHAT_ID is not set: cases that need staff are kept, but nobody is told");
@@ -74,6 +82,15 @@ export async function startStaffWorkers(
   });
   sweeper.on("failed", failed(QUEUES.sweep));
   sweeper.on("error", (err) => log.error({ err }, "sweeper error"));
+  const watchJobs = createJobMetrics(registry);
+  watchJobs(staff, QUEUES.staff);
+  watchJobs(notify, QUEUES.notify);
+  watchJobs(sweeper, QUEUES.sweep);
+  watchQueues(registry, [core.verifyQueue, core.staffQueue, core.notifyQueue], log);
+  server.setReadiness({
+    database: () => core.db.$queryRaw`select 1`,
+    redis: () => connection.ping(),
+  });
 
   log.info({ staffChat: config.STAFF_CHAT_ID ?? null, perMinute: config.STAFF_GROUP_MESSAGES_PER_MINUTE }, "staff worker running");
   return {
@@ -81,11 +98,13 @@ export async function startStaffWorkers(
     staff,
     notify,
     sweeper,
+    metrics: server,
     async close() {
       await Promise.all([staff.close(), notify.close(), sweeper.close()]);
       await sweepQueue.close();
       await core.close();
       connection.disconnect();
+      await server.close();
     },
   };
 }

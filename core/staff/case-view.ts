@@ -160,7 +160,8 @@ export async function loadCaseView(deps: Pick<CoreDeps, "db">, caseId: string): 
 /** The full ID number, for an admin's timed reveal only. */
 export async function openIdNumber(deps: Pick<CoreDeps, "db" | "crypto">, caseId: string): Promise<string | null> {
   const c = await deps.db.verificationCase.findUnique({ where: { id: caseId }, select: { sellerId: true, identity: { select: { idNumberEnc: true } } } });
-  if (!c?.identity) return null;
+  // Purged (retention, /deleteme): only the mask is left.
+  if (!c?.identity?.idNumberEnc) return null;
   return deps.crypto.openText(c.identity.idNumberEnc, `identity:${c.sellerId}`);
 }
 

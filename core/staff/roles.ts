@@ -78,14 +78,14 @@ export async function syncAdmins(deps: Pick<CoreDeps, "db" | "now">, adminIds: r
 
 export type AddStaffResult = "added" | "already-staff" | "is-admin";
 
-export async function addStaff(deps: Pick<CoreDeps, "db">, actor: StaffActor, target: { userId: number; name?: string }): Promise<AddStaffResult> {
+export async function addStaff(deps: Pick<CoreDeps, "db" | "now">, actor: StaffActor, target: { userId: number; name?: string }): Promise<AddStaffResult> {
   const id = BigInt(target.userId);
   const before = await deps.db.staffMember.findUnique({ where: { telegramUserId: id } });
   if (before && !before.removedAt) return before.role === "admin" ? "is-admin" : "already-staff";
   await deps.db.staffMember.upsert({
     where: { telegramUserId: id },
     create: { telegramUserId: id, role: "staff", addedBy: BigInt(actor.userId), displayName: target.name ?? null },
-    update: { role: "staff", removedAt: null, addedBy: BigInt(actor.userId), addedAt: new Date(), ...(target.name ? { displayName: target.name } : {}) },
+    update: { role: "staff", removedAt: null, addedBy: BigInt(actor.userId), addedAt: deps.now(), ...(target.name ? { displayName: target.name } : {}) },
   });
   await audit(deps.db, {
     actorType: "staff",
@@ -99,12 +99,12 @@ export async function addStaff(deps: Pick<CoreDeps, "db">, actor: StaffActor, ta
 export type RemoveStaffResult = { kind: "removed"; released: string[] } | { kind: "not-staff" } | { kind: "is-admin" };
 
 /** Removes a staff member; the cases they had claimed go back to the queue. Admins are removed from the config only. */
-export async function removeStaff(deps: Pick<CoreDeps, "db">, actor: StaffActor, userId: number): Promise<RemoveStaffResult> {
+export async function removeStaff(deps: Pick<CoreDeps, "db" | "now">, actor: StaffActor, userId: number): Promise<RemoveStaffResult> {
   const id = BigInt(userId);
   const m = await deps.db.staffMember.findUnique({ where: { telegramUserId: id } });
   if (!m || m.removedAt) return { kind: "not-staff" };
   if (m.role === "admin") return { kind: "is-admin" };
-  await deps.db.staffMember.update({ where: { telegramUserId: id }, data: { removedAt: new Date() } });
+  await deps.db.staffMember.update({ where: { telegramUserId: id }, data: { removedAt: deps.now() } });
   const released = await releaseClaims(deps, id, String(actor.userId));
   await audit(deps.db, { actorType: "staff", actorId: String(actor.userId), action: "staff.removed", data: { userId: String(userId), before: "staff", after: null, released } });
   return { kind: "removed", released };

@@ -9,9 +9,10 @@ const NEXT: Record<CaseStatus, readonly CaseStatus[]> = {
   collecting: ["awaiting_selfie", "review", "cancelled", "expired"],
   // awaiting_selfie -> awaiting_selfie: a late selfie gets a fresh challenge
   awaiting_selfie: ["awaiting_selfie", "queued", "cancelled", "expired"],
-  queued: ["checking", "review"],
+  // -> cancelled: the seller erased their data (/deleteme) while the check waited
+  queued: ["checking", "review", "cancelled"],
   // checking -> queued: a stalled job is released back to the queue
-  checking: ["passed", "failed", "review", "queued"],
+  checking: ["passed", "failed", "review", "queued", "cancelled"],
   // failed -> awaiting_selfie: a retake with a new gesture, while attempts remain
   failed: ["awaiting_selfie", "review", "cancelled"],
   // staff approve or reject; a retake or a new ID photo goes through `failed` (the seller's retake button)

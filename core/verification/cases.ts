@@ -43,11 +43,12 @@ export async function latestCase(deps: Pick<CoreDeps, "db">, sellerId: string): 
 }
 
 /** A new initial case; any case still in the dialog is cancelled first (a restart). */
-export async function startCase(deps: Pick<CoreDeps, "db" | "config">, sellerId: string, userId: number): Promise<VerificationCase> {
+export async function startCase(deps: Pick<CoreDeps, "db" | "config" | "now">, sellerId: string, userId: number): Promise<VerificationCase> {
   const open = await deps.db.verificationCase.findMany({ where: { sellerId, status: { in: ["collecting", "awaiting_selfie"] } } });
-  for (const c of open) await moveCase(deps, c, "cancelled", { closedAt: new Date() });
+  for (const c of open) await moveCase(deps, c, "cancelled", { closedAt: deps.now() });
+  // On the core clock, like every time the rules compare (stats: /start to verdict).
   const c = await deps.db.verificationCase.create({
-    data: { sellerId, kind: "initial", status: "collecting", maxAttempts: deps.config.MAX_ATTEMPTS },
+    data: { sellerId, kind: "initial", status: "collecting", maxAttempts: deps.config.MAX_ATTEMPTS, createdAt: deps.now() },
   });
   await audit(deps.db, { ...actor(userId), action: "case.started", sellerId, caseId: c.id, data: { cancelled: open.map((o) => o.id) } });
   return c;
@@ -186,9 +187,43 @@ export interface Challenge {
   deadline: Date;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * Selfies a seller may still send within 24 hours (core clock), across all their cases
+ * (MAX_ATTEMPTS_PER_DAY): a flood of attempts, or a seller trying one borrowed photo
+ * after another, waits. `nextAt`: when the oldest of the day's selfies drops out.
+ */
+export async function dailyAttempts(deps: Pick<CoreDeps, "db" | "config" | "now">, sellerId: string): Promise<{ left: number; nextAt: Date | null }> {
+  const now = deps.now();
+  const max = deps.config.MAX_ATTEMPTS_PER_DAY;
+  const recent = await deps.db.submission.findMany({
+    where: { case: { sellerId }, createdAt: { gt: new Date(now.getTime() - DAY_MS) } },
+    orderBy: { createdAt: "asc" },
+    select: { createdAt: true },
+    take: max,
+  });
+  return { left: Math.max(0, max - recent.length), nextAt: recent.length >= max ? new Date(recent[0]!.createdAt.getTime() + DAY_MS) : null };
+}
+
+export interface DailyLimit {
+  max: number;
+  hours: number;
+  minutes: number;
+}
+
+/** How long the seller waits, as verify-daily-limit's arguments. */
+function dailyLimit(deps: Pick<CoreDeps, "config" | "now">, nextAt: Date): DailyLimit {
+  const minutes = Math.max(1, Math.ceil((nextAt.getTime() - deps.now().getTime()) / 60_000));
+  return { max: deps.config.MAX_ATTEMPTS_PER_DAY, hours: Math.floor(minutes / 60), minutes: minutes % 60 };
+}
+
 /** A fresh random gesture with a deadline; a retake or a late selfie never gets the same gesture twice in a row. */
 export async function issueChallenge(deps: Pick<CoreDeps, "db" | "config" | "now" | "staffQueue" | "log">, caseId: string, userId: number): Promise<Challenge> {
   const c = await deps.db.verificationCase.findUniqueOrThrow({ where: { id: caseId } });
+  // Told before the photo is taken, not after.
+  const daily = await dailyAttempts(deps, c.sellerId);
+  if (daily.nextAt) throw new UserError("verify-daily-limit", { ...dailyLimit(deps, daily.nextAt) });
   const gesture = pickGesture(c.gesture);
   const now = deps.now();
   const deadline = new Date(now.getTime() + deps.config.CHALLENGE_TTL_SECONDS * 1000);
@@ -199,7 +234,7 @@ export async function issueChallenge(deps: Pick<CoreDeps, "db" | "config" | "now
   return { gesture, deadline };
 }
 
-export type SelfieOutcome = { kind: "queued"; submissionId: string; attempt: number } | { kind: "late" };
+export type SelfieOutcome = { kind: "queued"; submissionId: string; attempt: number } | { kind: "late" } | { kind: "limited"; wait: DailyLimit };
 
 /**
  * Stores the selfie and queues the check. The database is the source of truth:
@@ -214,6 +249,11 @@ export async function submitSelfie(deps: CoreDeps, caseId: string, userId: numbe
     await audit(deps.db, { ...actor(userId), action: "challenge.late", sellerId: c.sellerId, caseId, data: { gesture: c.gesture } });
     return { kind: "late" };
   }
+  const daily = await dailyAttempts(deps, c.sellerId);
+  if (daily.nextAt) {
+    await audit(deps.db, { ...actor(userId), action: "selfie.daily_limit", sellerId: c.sellerId, caseId, data: { nextAt: daily.nextAt.toISOString() } });
+    return { kind: "limited", wait: dailyLimit(deps, daily.nextAt) };
+  }
   const photo = await storePhoto(deps, c.sellerId, caseId, "selfie", bytes);
   const attempt = c.attempts + 1;
   const submission = await deps.db.$transaction(async (tx) => {
@@ -222,7 +262,7 @@ export async function submitSelfie(deps: CoreDeps, caseId: string, userId: numbe
       data: { status: "queued", attempts: attempt },
     });
     if (moved.count !== 1) throw new UserError("verify-case-moved");
-    const s = await tx.submission.create({ data: { caseId, attempt, gesture: c.gesture!, photoId: photo.id } });
+    const s = await tx.submission.create({ data: { caseId, attempt, gesture: c.gesture!, photoId: photo.id, createdAt: deps.now() } });
     await audit(tx, { ...actor(userId), action: "selfie.submitted", sellerId: c.sellerId, caseId, data: { submissionId: s.id, attempt, photoId: photo.id } });
     return s;
   });

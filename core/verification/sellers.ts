@@ -70,9 +70,9 @@ export async function enrolOpen(deps: Pick<CoreDeps, "db" | "now">, who: Telegra
 }
 
 /** Telegram answered 403 (the seller blocked the bot): remember it, and never retry sends to that chat. */
-export async function markSellerUnreachable(deps: Pick<CoreDeps, "db">, who: { sellerId: string } | { telegramUserId: number }): Promise<void> {
+export async function markSellerUnreachable(deps: Pick<CoreDeps, "db" | "now">, who: { sellerId: string } | { telegramUserId: number }): Promise<void> {
   const where = "sellerId" in who ? { id: who.sellerId } : { telegramUserId: BigInt(who.telegramUserId) };
-  await deps.db.seller.updateMany({ where, data: { unreachableAt: new Date() } });
+  await deps.db.seller.updateMany({ where, data: { unreachableAt: deps.now() } });
 }
 
 export async function setSellerLocale(deps: Pick<CoreDeps, "db">, userId: number, locale: Locale): Promise<void> {

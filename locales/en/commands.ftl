@@ -9,6 +9,7 @@ help = I verify that you are the person who runs your shop.
     /status: where your verification stands
     /cancel: cancel the verification in progress
     /language: change language (中文 / English)
+    /deleteme: erase the data you gave for verification
 
     Your ID number and phone are encrypted and shown only masked.
 cancel-nothing = There is nothing to cancel.

@@ -88,6 +88,7 @@ staff-alert-undelivered = 📭 Case { $id } ({ $shop }): the seller has not rece
 staff-alert-nudge = ⏰ Case { $id } ({ $shop }) has been waiting for a decision for { $age }. { $claimed }
 staff-alert-nudge-claimed = Claimed by { $name }.
 staff-alert-nudge-unclaimed = Nobody has claimed it.
+staff-alert-erased = 🗑 Case { $id } ({ $shop }): the seller erased their data (/deleteme). The case is cancelled; its photos and ID details are gone.
 staff-digest-title = 💤 { $count } dialogs stopped more than 24 h ago and have not continued:
 staff-digest-line = • { $id } · { $shop } · { $step } · idle { $age }
 staff-digest-more = … and { $count } more.

@@ -34,4 +34,6 @@ verify-challenge = Last step: take a selfie now, with your face and your hand in
 
     Please send it within { $minutes } minutes.
 verify-challenge-late = That selfie arrived after the time limit. Here is a new gesture; please take a new photo.
+verify-daily-limit = You have sent { $max } selfies in the last 24 hours, the most we accept in a day. You can try again in { $hours } h { $minutes } min.
+verify-daily-limit-again = Get my gesture
 verify-checking = Thank you! Checking your photos… You will get the result in this chat.

@@ -9,6 +9,7 @@ help = 我负责确认您本人就是店铺的经营者。
     /status：查看认证进度
     /cancel：取消正在进行的认证
     /language：切换语言（中文 / English）
+    /deleteme：删除您为认证提供的数据
 
     您的证件号码和手机号均经过加密，仅以部分隐藏的形式显示。
 cancel-nothing = 当前没有可取消的操作。

@@ -88,6 +88,7 @@ staff-alert-undelivered = 📭 案件 { $id }（{ $shop }）：卖家 { $age } �
 staff-alert-nudge = ⏰ 案件 { $id }（{ $shop }）已等待决定 { $age }。{ $claimed }
 staff-alert-nudge-claimed = 认领人：{ $name }。
 staff-alert-nudge-unclaimed = 还没有人认领。
+staff-alert-erased = 🗑 案件 { $id }（{ $shop }）：卖家删除了自己的数据（/deleteme）。案件已取消，照片和证件信息已删除。
 staff-digest-title = 💤 有 { $count } 个对话已停顿超过 24 小时，没有继续：
 staff-digest-line = • { $id } · { $shop } · { $step } · 已停顿 { $age }
 staff-digest-more = …… 另有 { $count } 个。

@@ -34,4 +34,6 @@ verify-challenge = 最后一步：请现在拍一张自拍，画面中需同时�
 
     请在 { $minutes } 分钟内发送。
 verify-challenge-late = 这张自拍超过了时限。这是新的手势，请重新拍摄。
+verify-daily-limit = 您在 24 小时内已发送 { $max } 张自拍，这是一天内可接受的上限。请在 { $hours } 小时 { $minutes } 分钟后再试。
+verify-daily-limit-again = 获取我的手势
 verify-checking = 谢谢！正在检查您的照片……结果将在此对话中通知您。

@@ -9,6 +9,7 @@ help = 我負責確認您本人就是商店的經營者。
     /status：查看驗證進度
     /cancel：取消進行中的驗證
     /language：切換語言（中文 / English）
+    /deleteme：刪除您為驗證提供的資料
 
     您的證件號碼和手機號碼皆經過加密，僅以部分遮蔽的方式顯示。
 cancel-nothing = 目前沒有可取消的操作。

@@ -88,6 +88,7 @@ staff-alert-undelivered = 📭 案件 { $id }（{ $shop }）：賣家 { $age } �
 staff-alert-nudge = ⏰ 案件 { $id }（{ $shop }）已等待決定 { $age }。{ $claimed }
 staff-alert-nudge-claimed = 認領人：{ $name }。
 staff-alert-nudge-unclaimed = 還沒有人認領。
+staff-alert-erased = 🗑 案件 { $id }（{ $shop }）：賣家刪除了自己的資料（/deleteme）。案件已取消，照片和證件資料已刪除。
 staff-digest-title = 💤 有 { $count } 個對話已停頓超過 24 小時，沒有繼續：
 staff-digest-line = • { $id } · { $shop } · { $step } · 已停頓 { $age }
 staff-digest-more = …… 另有 { $count } 個。

@@ -34,4 +34,6 @@ verify-challenge = 最後一步：請現在拍一張自拍，畫面中須同時�
 
     請在 { $minutes } 分鐘內傳送。
 verify-challenge-late = 這張自拍超過了時限。以下是新的手勢，請重新拍攝。
+verify-daily-limit = 您在 24 小時內已傳送 { $max } 張自拍，這是一天內可接受的上限。請在 { $hours } 小時 { $minutes } 分鐘後再試。
+verify-daily-limit-again = 取得我的手勢
 verify-checking = 謝謝！正在檢查您的照片……結果將在此對話中通知您。

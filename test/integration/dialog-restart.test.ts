@@ -184,6 +184,7 @@ describe("SIGKILL of the bot process", () => {
     RATE_LIMIT_PER_SECOND: "1000",
     // the dialog is under test here, not the checks: no worker processes beside the bot
     WORKER_PROCESSES: "0",
+    METRICS_PORT: "0",
   });
   const retentionDays = () => parseConfig(env()).RETENTION_DAYS;
 

@@ -69,8 +69,8 @@ describe("seller dialog", () => {
     expect(c.submissions).toHaveLength(1);
     const id = seller.identities[0]!;
     expect(id.idNumberMask).toBe("1101**********002X");
-    expect(Buffer.from(id.idNumberEnc).toString("latin1")).not.toContain("11010519491231002X");
-    expect(new PiiCrypto(h.config.PII_KEY).openText(id.idNumberEnc, `identity:${seller.id}`)).toBe("11010519491231002X");
+    expect(Buffer.from(id.idNumberEnc!).toString("latin1")).not.toContain("11010519491231002X");
+    expect(new PiiCrypto(h.config.PII_KEY).openText(id.idNumberEnc!, `identity:${seller.id}`)).toBe("11010519491231002X");
     const job = await h.bot.deps.verifyQueue.getJob(`verify-${c.submissions[0]!.id}`);
     expect(job?.data).toEqual({ submissionId: c.submissions[0]!.id, caseId: c.id });
   });

@@ -43,7 +43,7 @@ export interface Dialog {
 export async function newShop(h: Harness, phone = RESERVED_PHONE): Promise<{ token: string; shopId: string }> {
   const shopId = `shop-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   const r = await importSeller(
-    { db: h.db, crypto: new PiiCrypto(h.config.PII_KEY), now: () => new Date() },
+    { db: h.db, crypto: new PiiCrypto(h.config.PII_KEY), now: h.clock.now },
     { shopId, shopName: `Shop ${shopId}`, reservedPhone: phone, riskFlags: [] },
     { tokenTtlDays: 30 },
   );

@@ -52,7 +52,10 @@ export interface Harness {
  * A whole bot over real HTTP: the Bot API stand-in on a random port, PostgreSQL
  * in a schema of its own, Redis under a key prefix of its own, photos in a temp dir.
  */
-export async function startHarness(env: Record<string, string> = {}, opts: { staff?: boolean; verify?: boolean } = {}): Promise<Harness> {
+export async function startHarness(
+  env: Record<string, string> = {},
+  opts: { staff?: boolean; verify?: boolean; logTo?: (line: string) => void } = {},
+): Promise<Harness> {
   const standIn = await startStandIn({ port: 0 });
   let offset = 0;
   const clock: TestClock = { now: () => new Date(Date.now() + offset), advance: (ms) => void (offset += ms) };
@@ -68,9 +71,13 @@ export async function startHarness(env: Record<string, string> = {}, opts: { sta
     TELEGRAM_API_ROOT: standIn.url,
     // Scripted sellers answer in milliseconds; the flood test sets the real limit.
     RATE_LIMIT_PER_SECOND: "1000",
+    // /healthz, /readyz and /metrics of the bot and each worker on a free port (RunningBot.metrics.url, ...).
+    METRICS_PORT: "0",
     ...env,
   });
-  const log = createLogger({ level: config.LOG_LEVEL, name: "test-bot" });
+  // logTo: a test reads every log line (the plaintext scan); the level comes from LOG_LEVEL then.
+  const destination = opts.logTo ? { write: (line: string) => opts.logTo!(line) } : undefined;
+  const log = createLogger({ level: config.LOG_LEVEL, name: "test-bot", destination });
   const client = new StandInClient(standIn.url);
   let group: GroupSim | undefined;
   if (config.STAFF_CHAT_ID !== undefined) {
@@ -80,7 +87,7 @@ export async function startHarness(env: Record<string, string> = {}, opts: { sta
   // Worker processes are not spawned here: the workers a test asks for run in-process, on the same clock.
   const start = () => startBot(config, log, { dbSchema: dbx.schema, migrate: false, workers: false, now: clock.now });
   let bot = await start();
-  const workerLog = createLogger({ level: config.LOG_LEVEL, name: "test-worker" });
+  const workerLog = createLogger({ level: config.LOG_LEVEL, name: "test-worker", destination });
   const staff = opts.staff ? await startStaffWorkers(config, workerLog, { dbSchema: dbx.schema, apiRoot: standIn.url, now: clock.now, sweepEveryMs: 3_600_000 }) : undefined;
   const workers = opts.verify ? await startWorkers(config, workerLog, { dbSchema: dbx.schema, apiRoot: standIn.url, now: clock.now }) : undefined;
   const h: Harness = {

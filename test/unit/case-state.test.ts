@@ -15,13 +15,19 @@ describe("case state machine", () => {
   });
 
   it("never leaves a terminal state, and never passes without a check", () => {
-    for (const s of ["passed", "cancelled", "expired"] as const) {
+    for (const s of ["passed", "rejected", "cancelled", "expired"] as const) {
       expect(isTerminal(s)).toBe(true);
       for (const to of Object.values(CaseStatus)) expect(canTransition(s, to)).toBe(false);
     }
     expect(sourcesOf("passed").sort()).toEqual(["checking", "review"]);
     expect(() => assertTransition("collecting", "passed")).toThrow(IllegalTransition);
-    expect(() => assertTransition("queued", "cancelled")).toThrow(/queued -> cancelled/);
+    expect(() => assertTransition("queued", "passed")).toThrow(/queued -> passed/);
+  });
+
+  it("staff end a review by approving or rejecting it; an erasure cancels a waiting check", () => {
+    expect(sourcesOf("rejected")).toEqual(["review"]);
+    expect(canTransition("queued", "cancelled")).toBe(true);
+    expect(canTransition("checking", "cancelled")).toBe(true);
   });
 
   it("knows every status of the database enum", () => {

@@ -24,13 +24,24 @@ describe("parseConfig", () => {
   });
 
   it("refuses production without a real key and token", () => {
-    expect(() => parseConfig({ NODE_ENV: "production" })).toThrow(/PII_KEY: is required in production[\s\S]*BOT_TOKEN/);
+    expect(() => parseConfig({ NODE_ENV: "production" })).toThrow(/PII_KEY: is required with a real BOT_TOKEN[\s\S]*BOT_TOKEN: is required in production/);
     expect(() => parseConfig({ NODE_ENV: "production", BOT_TOKEN: "123:abcdefghijklmnopqrstuvwxyz", PII_KEY: Buffer.alloc(32, 7).toString("base64") })).toThrow(
       /development key/,
     );
     const c = parseConfig({ NODE_ENV: "production", BOT_TOKEN: "123:abcdefghijklmnopqrstuvwxyz", PII_KEY: `k2:${KEY},k1:${KEY}` });
     expect(c.sandbox).toBe(false);
     expect(c.PII_KEY.map((k) => k.id)).toEqual(["k2", "k1"]);
+  });
+
+  it("refuses any real BOT_TOKEN without a key of its own, whatever NODE_ENV says; sandbox and tests keep the default", () => {
+    for (const NODE_ENV of ["development", "test", "sandbox", "production"]) {
+      expect(() => parseConfig({ NODE_ENV, BOT_TOKEN: "123:abcdefghijklmnopqrstuvwxyz" }), NODE_ENV).toThrow(/PII_KEY: is required with a real BOT_TOKEN; generate one with: PII_KEY="k1:\$\(openssl rand -base64 32\)"/);
+      expect(() => parseConfig({ NODE_ENV, BOT_TOKEN: "123:abcdefghijklmnopqrstuvwxyz", PII_KEY: Buffer.alloc(32, 7).toString("base64") }), NODE_ENV).toThrow(
+        /development key, which is public/,
+      );
+    }
+    expect(parseConfig({ NODE_ENV: "test" }).PII_KEY[0]!.id).toBe("dev");
+    expect(parseConfig({ NODE_ENV: "development", BOT_TOKEN: "123:abcdefghijklmnopqrstuvwxyz", PII_KEY: `k1:${KEY}` }).sandbox).toBe(false);
   });
 
   it("rejects keys of the wrong length", () => {

@@ -34,6 +34,7 @@ export async function embedDocument(deps: VerifyDeps, data: unknown): Promise<st
   const photo = await deps.db.photo.findUnique({ where: { id: parsed.data.photoId } });
   if (!photo) throw new UnrecoverableError(`photo ${parsed.data.photoId} not found`);
   if (photo.faceCount !== null) return "already analysed";
+  if (photo.purgedAt) return "purged (erased or past retention)";
   const r = await documentAnalysis(deps, photo);
   return `faces=${r.faces}`;
 }

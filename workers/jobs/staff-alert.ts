@@ -4,7 +4,7 @@ import { formatAge, shortId } from "../../core/staff/card";
 import { clearStaffChatFailure, noteStaffChatFailure } from "../../core/staff/chat-state";
 import { staffNames } from "../../core/staff/roles";
 import { reviewRound } from "../../core/staff/signals";
-import { isChatLost, publishCard, staffT, type StaffDeps } from "../staff/publish";
+import { isChatLost, publishCard, staffT, type Published, type StaffDeps } from "../staff/publish";
 
 /** Dialogs idle this long go into the daily digest (they expire after 7 days, see the sweep). */
 export const STALLED_AFTER_MS = 24 * 3600_000;
@@ -55,24 +55,13 @@ async function postCaseAlert(deps: StaffDeps, a: StaffAlertJob): Promise<number 
   });
   if (!c) return null;
   const sub = c.submissions[0];
-  const inReview = c.status === "review" && c.reviewAt !== null && reviewRound(c.reviewAt) === a.round;
-  const stillTrue =
-    a.reason === "review" || a.reason === "nudge"
-      ? inReview
-      : a.reason === "stuck"
-        ? sub?.attempt === Number(a.round) && (sub.status === "queued" || sub.status === "checking")
-        : sub?.attempt === Number(a.round) && sub.status === "decided" && !sub.notifiedAt;
-  if (!stillTrue) {
-    await publishCard(deps, caseId, "refresh");
-    return null;
-  }
-  const card = await publishCard(deps, caseId, "post");
-  if (!card) return null;
-  if (card.created) return card.messageId;
+  // An erasure closes a case staff already have a card for: that card says so; no card is posted for it.
+  const card = a.reason === "erased" ? await publishCard(deps, caseId, "refresh") : await postIfStillTrue(deps, a, c, sub);
+  if (!card || card.created) return card?.messageId ?? null;
 
   const t = staffT(deps);
   const now = deps.now().getTime();
-  const since = a.reason === "stuck" ? sub!.createdAt : a.reason === "undelivered" ? (sub!.decidedAt ?? sub!.createdAt) : c.reviewAt!;
+  const since = a.reason === "stuck" ? sub!.createdAt : a.reason === "undelivered" ? (sub!.decidedAt ?? sub!.createdAt) : (c.reviewAt ?? deps.now());
   const holder = c.claimedBy !== null ? (await staffNames(deps, [c.claimedBy])).get(String(c.claimedBy)) : null;
   const text = t(`staff-alert-${a.reason}`, {
     id: shortId(caseId),
@@ -84,6 +73,25 @@ async function postCaseAlert(deps: StaffDeps, a: StaffAlertJob): Promise<number 
     reply_parameters: { message_id: card.messageId, allow_sending_without_reply: true },
   });
   return sent.message_id;
+}
+
+type CaseForAlert = { status: string; reviewAt: Date | null };
+type LatestSubmission = { attempt: number; status: string; notifiedAt: Date | null } | undefined;
+
+/** Posts (or edits) the case's card if the alert still holds when it runs; else keeps the card in sync and posts nothing. */
+async function postIfStillTrue(deps: StaffDeps, a: StaffAlertJob, c: CaseForAlert, sub: LatestSubmission): Promise<Published | null> {
+  const inReview = c.status === "review" && c.reviewAt !== null && reviewRound(c.reviewAt) === a.round;
+  const stillTrue =
+    a.reason === "review" || a.reason === "nudge"
+      ? inReview
+      : a.reason === "stuck"
+        ? sub?.attempt === Number(a.round) && (sub.status === "queued" || sub.status === "checking")
+        : sub?.attempt === Number(a.round) && sub.status === "decided" && !sub.notifiedAt;
+  if (!stillTrue) {
+    await publishCard(deps, a.caseId!, "refresh");
+    return null;
+  }
+  return publishCard(deps, a.caseId!, "post");
 }
 
 /** One message a day for the dialogs that stopped half-way: not a card each. */

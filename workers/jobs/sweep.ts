@@ -16,6 +16,7 @@ import { STUCK_AFTER_MS, UNDELIVERED_AFTER_MS } from "../../core/staff/card";
 import { staffChatFailedAt } from "../../core/staff/chat-state";
 import { reviewRound, signalReview } from "../../core/staff/signals";
 import { countRequeue, escalateFailedCheck, expireAbandonedCases, stuckSubmissions, undeliveredVerdicts } from "../../core/verification/verdicts";
+import { purgeExpired } from "../../core/privacy/retention";
 import { alertJobOf } from "./case-card";
 import { STALLED_AFTER_MS } from "./staff-alert";
 import type { Redis } from "ioredis";
@@ -35,6 +36,8 @@ export interface SweepSummary {
   alerts: number;
   decisions: number;
   expired: number;
+  /** photos, identities and face templates deleted by the daily retention run */
+  purged: number;
 }
 
 /**
@@ -45,7 +48,7 @@ export interface SweepSummary {
 export async function sweep(deps: CoreDeps & { redis: Redis }): Promise<SweepSummary> {
   const now = deps.now();
   const ago = (ms: number) => new Date(now.getTime() - ms);
-  const summary: SweepSummary = { rerun: 0, escalated: 0, alerts: 0, decisions: 0, expired: 0 };
+  const summary: SweepSummary = { rerun: 0, escalated: 0, alerts: 0, decisions: 0, expired: 0, purged: 0 };
   /** Queues an alert unless its row exists: posted, or waiting for step 5. */
   const alert = async (a: StaffAlertJob) => {
     if (await deps.db.staffAlert.findUnique({ where: { key: alertKey(a) }, select: { key: true } })) return;
@@ -131,5 +134,13 @@ export async function sweep(deps: CoreDeps & { redis: Redis }): Promise<SweepSum
   }
 
   summary.expired = await expireAbandonedCases(deps, ago(ABANDONED_AFTER_MS));
+
+  // 8. Retention, once a day of the core clock; a day with more than a batch goes on at the next sweeps.
+  const retentionDone = `${deps.config.REDIS_PREFIX}:retention:done`;
+  if ((await deps.redis.get(retentionDone)) !== day) {
+    const run = await purgeExpired(deps);
+    summary.purged = run.photos + run.identities + run.templates;
+    if (run.complete) await deps.redis.set(retentionDone, day);
+  }
   return summary;
 }

@@ -3,6 +3,7 @@ import type { Api } from "grammy";
 import type { I18n } from "@grammyjs/i18n";
 import type { CoreDeps } from "../../core/deps";
 import { verifyJobSchema, type VerifyJob } from "../../core/jobs";
+import type { CheckMetrics } from "../../core/metrics";
 import { decide } from "../../core/verification/decision";
 import { THRESHOLDS, type Thresholds } from "../../core/verification/thresholds";
 import {
@@ -30,6 +31,7 @@ export interface VerifyDeps extends CoreDeps {
   engine: Engine;
   api: Api;
   i18n: I18n;
+  metrics: CheckMetrics;
 }
 
 /**
@@ -60,6 +62,7 @@ async function check(deps: VerifyDeps, s: LoadedSubmission): Promise<void> {
   const enrolled = !document && c.seller.faceEmbeddingEnc ? descriptorFromBytes(deps.crypto.open(c.seller.faceEmbeddingEnc, sellerFaceAad(c.sellerId))) : null;
 
   const report = await runChecks(deps.engine, { selfie, referenceEmbedding: portrait ? portrait.embedding : enrolled, gesture: s.gesture });
+  deps.metrics.observeStages(report.timings);
   if (portrait) report.reference = portrait;
 
   let replayOf: string | null = null;
@@ -100,6 +103,8 @@ async function check(deps: VerifyDeps, s: LoadedSubmission): Promise<void> {
     scores: scoresOf(report, { replayOf, duplicateOf: duplicate?.sellerId ?? null, duplicateSimilarity: duplicate?.similarity ?? null, sharedIdNumberOf }),
     embedding: report.embedding,
   });
+  // Counted by the run that recorded it: a concurrent run that lost the race counts nothing.
+  if (outcome.recorded) deps.metrics.verdict(decision.verdict, decision.reasons);
   // Staff hear of a review from this outcome, not from a poll; a case they already have a card for shows its new state.
   if (outcome.recorded && outcome.reviewAt) await signalReview(deps, s.caseId, outcome.reviewAt);
   else if (outcome.recorded) await signalCaseChanged(deps, s.caseId);

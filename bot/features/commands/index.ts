@@ -11,7 +11,7 @@ import { CB } from "../verify/keyboards";
 import { VERIFY_CONVERSATION } from "../verify/conversation";
 import { STAFF_COMMANDS } from "../staff";
 
-export const COMMANDS = ["start", "status", "cancel", "language", "help"] as const;
+export const COMMANDS = ["start", "status", "cancel", "language", "help", "deleteme"] as const;
 
 /** Command menus per locale. Telegram keys them by ISO 639-1 code, so "zh" gets Simplified Chinese and the default is English. */
 export function commandMenus(i18n: I18n<BotContext>): { languageCode?: LanguageCode; commands: BotCommand[] }[] {

@@ -3,6 +3,7 @@ import type { InlineKeyboard, Keyboard } from "grammy";
 import type { Message } from "grammy/types";
 import { UserError } from "../../../core/errors";
 import { validateIdNumber } from "../../../core/identity/id-number";
+import type { DialogStep } from "../../../core/metrics";
 import { maskIdNumber, maskName } from "../../../core/identity/mask";
 import { validateFullName } from "../../../core/identity/name";
 import { ID_REGIONS, type IdRegion } from "../../../core/identity/regions";
@@ -22,7 +23,7 @@ import { GESTURES, isGesture } from "../../../core/verification/gestures";
 import type { BotContext, DialogContext } from "../../context";
 import type { BotDeps } from "../../deps";
 import { downloadFile, imageFileOf } from "../../telegram-files";
-import { CB, consentKeyboard, contactKeyboard, isControlUpdate, manualReviewKeyboard, parseChoice, regionKeyboard } from "./keyboards";
+import { CB, consentKeyboard, contactKeyboard, isControlUpdate, manualReviewKeyboard, parseChoice, regionKeyboard, retryKeyboard } from "./keyboards";
 
 export const VERIFY_CONVERSATION = "verify";
 
@@ -70,10 +71,16 @@ export function createVerifyConversation(deps: BotDeps) {
      * Waits until `handle` accepts an update. The resume button re-sends the
      * current prompt; everything else is the step's to judge.
      */
-    async function waitStep<T>(reprompt: (c: DialogContext) => Promise<unknown>, handle: (c: DialogContext) => Promise<{ done: T } | undefined>): Promise<T> {
+    async function waitStep<T>(
+      stepName: DialogStep,
+      reprompt: (c: DialogContext) => Promise<unknown>,
+      handle: (c: DialogContext) => Promise<{ done: T } | undefined>,
+    ): Promise<T> {
       for (;;) {
         const c = await conversation.wait();
         if (isControlUpdate(c.update)) await conversation.skip({ next: true });
+        // Step latency, observed once the update was handled; only a live update counts, never one replayed from the log.
+        deps.metrics.dialogStep(c.update, stepName);
         last = c;
         if (c.callbackQuery?.data === CB.resume) {
           await c.answerCallbackQuery();
@@ -88,7 +95,7 @@ export function createVerifyConversation(deps: BotDeps) {
     const staleButton = (c: DialogContext) => c.answerCallbackQuery({ text: c.t("common-button-stale") });
 
     async function choose(
-      stepName: string,
+      stepName: DialogStep,
       render: (c: DialogContext) => { text: string; keyboard: InlineKeyboard },
       allowed: readonly string[],
     ): Promise<string> {
@@ -98,6 +105,7 @@ export function createVerifyConversation(deps: BotDeps) {
       };
       let prompt: Message = await send(last);
       return waitStep(
+        stepName,
         async (c) => (prompt = await send(c)),
         async (c) => {
           const q = c.callbackQuery;
@@ -119,6 +127,7 @@ export function createVerifyConversation(deps: BotDeps) {
     }
 
     async function askText<T>(
+      stepName: DialogStep,
       render: (c: DialogContext) => { text: string; keyboard?: Keyboard | { remove_keyboard: true } },
       parse: (text: string, c: DialogContext) => Promise<StepResult<T>> | StepResult<T>,
     ): Promise<T> {
@@ -127,7 +136,7 @@ export function createVerifyConversation(deps: BotDeps) {
         return c.reply(text, keyboard ? { reply_markup: keyboard } : {});
       };
       await send(last);
-      return waitStep(send, async (c) => {
+      return waitStep(stepName, send, async (c) => {
         if (c.callbackQuery) return void (await staleButton(c));
         const text = c.message?.text;
         if (text === undefined) {
@@ -143,13 +152,15 @@ export function createVerifyConversation(deps: BotDeps) {
 
     /** Waits for an image (photo or file) and hands it to `save` inside one external step. */
     async function askPhoto<T>(
+      stepName: DialogStep,
       render: (c: DialogContext) => string,
       save: (octx: BotContext, bytes: Buffer) => Promise<T>,
       what: string,
+      opts: { prompt?: boolean } = {},
     ): Promise<T> {
       const send = (c: DialogContext) => c.reply(render(c), { reply_markup: { remove_keyboard: true } });
-      await send(last);
-      return waitStep(send, async (c) => {
+      if (opts.prompt !== false) await send(last);
+      return waitStep(stepName, send, async (c) => {
         if (c.callbackQuery) return void (await staleButton(c));
         const msg = c.message;
         if (!msg) return undefined;
@@ -180,6 +191,7 @@ export function createVerifyConversation(deps: BotDeps) {
 
     async function askDocument(region: IdRegion): Promise<void> {
       await askPhoto(
+        "document",
         (c) => c.t("verify-ask-document", { region: c.t(`identity-region-${region}`) }),
         (_o, bytes) => saveDocumentPhoto(deps, caseId, userId, bytes),
         "document-photo",
@@ -201,6 +213,7 @@ export function createVerifyConversation(deps: BotDeps) {
 
       // 3. Full name.
       const name = await askText(
+        "name",
         (c) => ({ text: c.t("verify-ask-name", { region: c.t(`identity-region-${region}`) }) }),
         (text) => {
           const r = validateFullName(text);
@@ -210,6 +223,7 @@ export function createVerifyConversation(deps: BotDeps) {
 
       // 4. ID number, normalised and validated per region.
       const idNumber = await askText(
+        "id",
         (c) => ({ text: c.t(`verify-ask-id-${region}`) }),
         (text) => {
           const r = validateIdNumber(region, text);
@@ -221,6 +235,7 @@ export function createVerifyConversation(deps: BotDeps) {
       const askPhone = (c: DialogContext) => c.reply(c.t("verify-ask-phone"), { reply_markup: contactKeyboard(c.t) });
       await askPhone(last);
       const phone = await waitStep(
+        "phone",
         askPhone,
         async (c) => {
           if (c.callbackQuery) return void (await staleButton(c));
@@ -257,12 +272,16 @@ export function createVerifyConversation(deps: BotDeps) {
 
     // 7. Gesture challenge and selfie; a late selfie gets a fresh challenge.
     const challenge = async (): Promise<Challenge | null> => {
-      const r = await step(conversation, "challenge", () => issueChallenge(deps, caseId, userId));
-      if (!r.ok) {
-        await last.reply(last.t(r.key, r.args));
-        return null;
+      for (;;) {
+        const r = await step(conversation, "challenge", () => issueChallenge(deps, caseId, userId));
+        if (r.ok) return r.value;
+        if (r.key !== "verify-daily-limit") {
+          await last.reply(last.t(r.key, r.args));
+          return null;
+        }
+        // Over the day's limit: the dialog waits (its log lives for days); the button asks again.
+        await choose(CB.limit, (c) => ({ text: c.t(r.key, r.args), keyboard: retryKeyboard(c.t) }), ["again"]);
       }
-      return r.value;
     };
     let current = await challenge();
     if (!current) return;
@@ -274,16 +293,24 @@ export function createVerifyConversation(deps: BotDeps) {
         minutes: Math.round(deps.config.CHALLENGE_TTL_SECONDS / 60),
       });
     };
+    let prompt = true;
     for (;;) {
       const ch: Challenge = current;
-      const outcome = await askPhoto((c) => describe(c, ch), (_o, bytes) => submitSelfie(deps, caseId, userId, bytes), "selfie");
+      const outcome = await askPhoto("selfie", (c) => describe(c, ch), (_o, bytes) => submitSelfie(deps, caseId, userId, bytes), "selfie", { prompt });
       if (outcome.kind === "queued") {
         await last.reply(last.t("verify-checking"));
         return;
       }
+      if (outcome.kind === "limited") {
+        // The photo was not kept; the next one, once the day is over, gets a fresh challenge (this one will be late).
+        await last.reply(last.t("verify-daily-limit", { ...outcome.wait }));
+        prompt = false;
+        continue;
+      }
       await last.reply(last.t("verify-challenge-late"));
       current = await challenge();
       if (!current) return;
+      prompt = true;
     }
   };
 }

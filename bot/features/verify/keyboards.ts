@@ -12,6 +12,7 @@ export const CB = {
   face: "face",
   manual: "manual",
   region: "region",
+  limit: "limit",
   resume: "start:resume",
   restart: "start:restart",
 } as const;
@@ -36,11 +37,13 @@ export function regionKeyboard(t: TranslateFunction): InlineKeyboard {
 export const contactKeyboard = (t: TranslateFunction) =>
   new Keyboard().requestContact(t("verify-phone-button")).resized().oneTime();
 
+export const retryKeyboard = (t: TranslateFunction) => new InlineKeyboard().text(t("verify-daily-limit-again"), `${CB.limit}:again`);
+
 export const resumeKeyboard = (t: TranslateFunction) =>
   new InlineKeyboard().text(t("start-resume"), CB.resume).row().text(t("start-restart"), CB.restart);
 
-const CONTROL_COMMANDS = new Set(["start", "status", "cancel", "language", "help"]);
-const CONTROL_CALLBACK = /^(lang:|start:restart$)/;
+const CONTROL_COMMANDS = new Set(["start", "status", "cancel", "language", "help", "deleteme"]);
+const CONTROL_CALLBACK = /^(lang:|start:restart$|deleteme:)/;
 
 /**
  * Updates that belong to the commands outside the dialog: an active dialog hands
