@@ -12,6 +12,7 @@ import { commandsFeature } from "./features/commands";
 import { privacyFeature } from "./features/privacy";
 import { fallbackFeature } from "./features/fallback";
 import { retakeFeature } from "./features/retake";
+import { recheckFeature } from "./features/recheck";
 import { staffFeature } from "./features/staff";
 import { resumeFallbackFeature, startFeature } from "./features/start";
 import { VERIFY_CONVERSATION, createVerifyConversation } from "./features/verify/conversation";
@@ -30,7 +31,9 @@ export function createBot(deps: BotDeps, opts: { botInfo?: BotConfig<BotContext>
   const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 });
   // 429 and 5xx are retried after Telegram's retry_after, never by sleeps of our own.
   // The metrics transformer goes first, inside auto-retry, so it counts every attempt (each 429 too).
+  // Then the outgoing budget (core/telegram-budget.ts): every attempt waits for its token.
   bot.api.config.use(deps.metrics.telegram);
+  bot.api.config.use(deps.budget.transformer("interactive"));
   bot.api.config.use(retry);
 
   const i18n = createI18n<BotContext | DialogContext>({
@@ -79,7 +82,10 @@ export function createBot(deps: BotDeps, opts: { botInfo?: BotConfig<BotContext>
       plugins: [
         i18n,
         async (ctx, next) => {
-          if (deps.metrics.isLive(ctx.update)) ctx.api.config.use(deps.metrics.telegram);
+          if (deps.metrics.isLive(ctx.update)) {
+            ctx.api.config.use(deps.metrics.telegram);
+            ctx.api.config.use(deps.budget.transformer("interactive"));
+          }
           ctx.api.config.use(retry);
           await next();
         },
@@ -96,6 +102,7 @@ export function createBot(deps: BotDeps, opts: { botInfo?: BotConfig<BotContext>
   // 10. What no dialog consumed: resume without a dialog, retake after a failed check, the rest.
   bot.use(resumeFallbackFeature);
   bot.use(retakeFeature);
+  bot.use(recheckFeature);
   bot.use(fallbackFeature);
 
   bot.catch((err) => handleBotError(err, i18n, deps.metrics));

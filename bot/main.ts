@@ -5,12 +5,13 @@ import { configOrExit, runIfEntry, stopOnSignals } from "../core/entry";
 import { setupDatabase } from "../core/db/setup";
 import { createLogger, type Logger } from "../core/logger";
 import { METRICS_PORT_OFFSET, createBotMetrics, withMetricsServer, type BotMetrics, type MetricsServer } from "../core/metrics";
-import { startStandIn, type StandIn } from "../core/telegram-stand-in/server";
+import { startStandIn, TELEGRAM_LIMITS, type StandIn } from "../core/telegram-stand-in/server";
 import { createBot } from "./create-bot";
 import { commandMenus, staffCommandMenu } from "./features/commands";
 import { enqueueCaseCard } from "../core/jobs";
 import { syncAdmins } from "../core/staff/roles";
 import { createDeps, type BotDeps } from "./deps";
+import { sandboxClock } from "../core/clock";
 import { runConfirmingAfterHandling, stopAndDrain } from "./polling";
 import { superviseWorkers } from "./supervise";
 
@@ -46,7 +47,8 @@ async function startBotServing(
   let standIn: StandIn | undefined;
   let apiRoot = config.TELEGRAM_API_ROOT ?? "https://api.telegram.org";
   if (config.sandbox && !config.TELEGRAM_API_ROOT) {
-    standIn = await startStandIn({ host: config.SANDBOX_HOST, port: config.SANDBOX_PORT, logger: log.child({ name: "stand-in" }) });
+    // Telegram's flood limits on, as in production: the bot's budget must keep within them (POST /sandbox/limits changes them).
+    standIn = await startStandIn({ host: config.SANDBOX_HOST, port: config.SANDBOX_PORT, logger: log.child({ name: "stand-in" }), floodModel: TELEGRAM_LIMITS });
     apiRoot = standIn.url;
     // The sandbox's staff group exists with the bot in it, as an admin would have set it up on Telegram.
     if (config.STAFF_CHAT_ID !== undefined) {
@@ -54,7 +56,10 @@ async function startBotServing(
     }
   }
   const token = config.BOT_TOKEN ?? SANDBOX_TOKEN;
-  const deps = await createDeps(config, log, { apiRoot, token, dbSchema: opts.dbSchema, now: opts.now, metrics });
+  // Sandbox mode: one clock for the bot and every worker, which POST /sandbox/clock moves (core/clock.ts).
+  const clock = !opts.now && config.sandbox ? await sandboxClock(config.REDIS_URL, config.REDIS_PREFIX, log) : null;
+  if (standIn && clock) standIn.state.clock = clock;
+  const deps = await createDeps(config, log, { apiRoot, token, dbSchema: opts.dbSchema, now: opts.now ?? clock?.now, metrics });
   const { bot, i18n } = createBot(deps, { log });
   await bot.init();
   for (const m of commandMenus(i18n)) {
@@ -94,6 +99,7 @@ async function startBotServing(
       await stopAndDrain(runner);
       await workers?.stop();
       await deps.close();
+      await clock?.close();
       await standIn?.close();
       await server.close();
     },

@@ -70,6 +70,22 @@ const schema = z
     CHALLENGE_TTL_SECONDS: intIn(30, 3600).default(300),
     MAX_ATTEMPTS: intIn(1, 20).default(3),
     RECHECK_INTERVAL_DAYS: intIn(1, 3650).default(180),
+    /** each periodic due date moves by up to this many days either way, so one rollout's rechecks do not all fall due at once */
+    RECHECK_JITTER_DAYS: intIn(0, 365).default(14),
+    /** days after a recheck's due date until the seller is restricted */
+    RECHECK_GRACE_DAYS: intIn(0, 365).default(14),
+    /** sellers with any of these risk flags (comma-separated) get unscheduled rechecks as well */
+    RISK_RECHECK_FLAGS: z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)).default(["high-risk", "duplicate-id-number"]),
+    /** an unscheduled recheck falls at a random time within this many days */
+    RISK_RECHECK_WINDOW_DAYS: intIn(1, 365).default(30),
+    /** the most of the Telegram budget reminders and invitations may take while sellers are in live dialogs */
+    BROADCAST_SHARE: z.coerce.number().min(0.05).max(1).default(0.6),
+    /** the bot's Telegram allowance: messages per second overall, and per private chat */
+    TELEGRAM_MESSAGES_PER_SECOND: intIn(1, 10_000).default(30),
+    TELEGRAM_CHAT_MESSAGES_PER_SECOND: intIn(1, 1000).default(1),
+    /** where seller status changes are POSTed (signed); unset: nothing is sent */
+    MARKETPLACE_WEBHOOK_URL: z.url().optional(),
+    MARKETPLACE_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     RETENTION_DAYS: intIn(1, 3650).default(365),
     /** per-user flood limit: a token bucket of RATE_LIMIT_BURST updates, refilled at RATE_LIMIT_PER_SECOND */
     RATE_LIMIT_PER_SECOND: intIn(1, 1000).default(3),
@@ -102,6 +118,8 @@ const schema = z
         ctx.addIssue({ code: "custom", path: ["PII_KEY"], message: `is the development key, which is public; ${how}` });
     }
     if (c.NODE_ENV === "production" && !c.BOT_TOKEN) ctx.addIssue({ code: "custom", path: ["BOT_TOKEN"], message: "is required in production" });
+    if (c.MARKETPLACE_WEBHOOK_URL && !c.MARKETPLACE_WEBHOOK_SECRET)
+      ctx.addIssue({ code: "custom", path: ["MARKETPLACE_WEBHOOK_SECRET"], message: "is required with MARKETPLACE_WEBHOOK_URL (the signing key the marketplace verifies with)" });
   });
 
 type Parsed = z.infer<typeof schema>;

@@ -3,9 +3,21 @@ import type { Redis } from "ioredis";
 import type { Config } from "./config";
 import { PiiCrypto } from "./crypto";
 import { createDb, type Db } from "./db/client";
-import { createNotifyQueue, createStaffQueue, createVerifyQueue, type CheckJob, type DeliverDecisionJob, type StaffJob } from "./jobs";
+import {
+  createNotifyQueue,
+  createRemindQueue,
+  createStaffQueue,
+  createVerifyQueue,
+  type CheckJob,
+  type DeliverDecisionJob,
+  type ReminderJob,
+  type StaffJob,
+  createWebhookQueue,
+  type WebhookJob,
+} from "./jobs";
 import type { Logger } from "./logger";
 import { EncryptedFsPhotoStore, type PhotoStore } from "./photos/store";
+import { TelegramBudget, budgetOptions } from "./telegram-budget";
 
 /** What domain functions need; built once by each entry file and passed down. */
 export interface CoreDeps {
@@ -16,6 +28,10 @@ export interface CoreDeps {
   verifyQueue: Queue<CheckJob>;
   staffQueue: Queue<StaffJob>;
   notifyQueue: Queue<DeliverDecisionJob>;
+  remindQueue: Queue<ReminderJob>;
+  webhookQueue: Queue<WebhookJob>;
+  /** the outgoing Telegram budget every process sends through (core/telegram-budget.ts) */
+  budget: TelegramBudget;
   log: Logger;
   /** injectable clock for tests */
   now: () => Date;
@@ -33,6 +49,8 @@ export function createCoreDeps(
   const verifyQueue = createVerifyQueue(opts.redis, config.REDIS_PREFIX, retry);
   const staffQueue = createStaffQueue(opts.redis, config.REDIS_PREFIX);
   const notifyQueue = createNotifyQueue(opts.redis, config.REDIS_PREFIX, retry);
+  const remindQueue = createRemindQueue(opts.redis, config.REDIS_PREFIX, retry);
+  const webhookQueue = createWebhookQueue(opts.redis, config.REDIS_PREFIX);
   return {
     config,
     db,
@@ -41,10 +59,13 @@ export function createCoreDeps(
     verifyQueue,
     staffQueue,
     notifyQueue,
+    remindQueue,
+    webhookQueue,
+    budget: new TelegramBudget(opts.redis, config.REDIS_PREFIX, budgetOptions(config), log),
     log,
     now: () => new Date(),
     async close() {
-      await Promise.all([verifyQueue.close(), staffQueue.close(), notifyQueue.close()]);
+      await Promise.all([verifyQueue.close(), staffQueue.close(), notifyQueue.close(), remindQueue.close(), webhookQueue.close()]);
       await db.$disconnect();
     },
   };

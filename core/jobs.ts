@@ -18,6 +18,10 @@ export const QUEUES = {
   notify: "notify",
   /** the safety net, every minute: stuck, failed and undelivered work */
   sweep: "sweep",
+  /** seller status changes POSTed to the marketplace (MARKETPLACE_WEBHOOK_URL) */
+  webhook: "webhook",
+  /** messages the bot sends on its own: recheck reminders, restrictions, rollout invitations */
+  remind: "remind",
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -167,4 +171,59 @@ export async function requeue<T>(queue: Queue<T>, name: string, data: T, jobId: 
   if (state !== "unknown") return "in-flight";
   await queue.add(name as never, data as never, { jobId });
   return "added";
+}
+
+// ---------------------------------------------------------------- marketplace webhooks
+
+/** One delivery attempt of an outbox row (WebhookEvent); `attempt` is the row's `attempts` when it was enqueued. */
+export const webhookJobSchema = z.object({
+  eventId: z.uuid(),
+  attempt: z.number().int().nonnegative(),
+});
+export type WebhookJob = z.infer<typeof webhookJobSchema>;
+export const DELIVER_WEBHOOK = "deliver-webhook";
+
+/** One id per event and attempt: the sweep and the handler that schedules the next attempt agree on it. */
+export const webhookJobId = (eventId: string, attempt: number) => `webhook-${eventId}-${attempt}`;
+
+/**
+ * One try per job: the outbox row keeps the retries (attempts, nextAttemptAt, lastError),
+ * so a receiver that is down for a day costs a row update per attempt, not a job that
+ * BullMQ gives up on.
+ */
+export function createWebhookQueue(connection: Redis, prefix: string): Queue<WebhookJob> {
+  return new Queue<WebhookJob>(QUEUES.webhook, {
+    connection,
+    prefix,
+    defaultJobOptions: { ...jobOptions({ attempts: 1, backoffMs: 1_000 }), removeOnFail: { age: 24 * 3600, count: 10_000 } },
+  });
+}
+
+export async function enqueueWebhookJob(queue: Queue<WebhookJob>, data: WebhookJob, opts: { delayMs?: number } = {}): Promise<void> {
+  const payload = webhookJobSchema.parse(data);
+  await queue.add(DELIVER_WEBHOOK, payload, { jobId: webhookJobId(payload.eventId, payload.attempt), ...(opts.delayMs ? { delay: opts.delayMs } : {}) });
+}
+
+// ---------------------------------------------------------------- reminders
+
+/** A Reminder row to send; the row's key is what makes it once (core/recheck/rechecks.ts). */
+export const reminderJobSchema = z.object({ key: z.string().regex(/^(recheck|restricted|invite):[0-9a-f-]{36}:\d{1,15}:-?\d{1,3}$/) });
+export type ReminderJob = z.infer<typeof reminderJobSchema>;
+export const SEND_REMINDER = "send-reminder";
+export const reminderJobId = (key: string) => `remind-${key.replaceAll(":", "-")}`;
+
+export function createRemindQueue(connection: Redis, prefix: string, retry: JobRetry): Queue<ReminderJob> {
+  return new Queue<ReminderJob>(QUEUES.remind, { connection, prefix, defaultJobOptions: jobOptions(retry) });
+}
+
+export async function enqueueReminder(queue: Queue<ReminderJob>, data: ReminderJob): Promise<void> {
+  await enqueueReminders(queue, [data]);
+}
+
+/** A sweep's reminders in one round trip per thousand (a rollout wave or a busy recheck day is thousands). */
+export async function enqueueReminders(queue: Queue<ReminderJob>, data: readonly ReminderJob[]): Promise<void> {
+  for (let i = 0; i < data.length; i += 1000) {
+    const batch = data.slice(i, i + 1000).map((d) => reminderJobSchema.parse(d));
+    await queue.addBulk(batch.map((payload) => ({ name: SEND_REMINDER, data: payload, opts: { jobId: reminderJobId(payload.key) } })));
+  }
 }

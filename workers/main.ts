@@ -4,6 +4,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { SANDBOX_TOKEN, type Config } from "../core/config";
 import { apiRootOf, runIfEntry, serveUntilSignalled } from "../core/entry";
 import { createCoreDeps } from "../core/deps";
+import { sandboxClock } from "../core/clock";
 import { createI18n } from "../core/i18n";
 import { EMBED_DOCUMENT, QUEUES, type CheckJob, type VerifyJob } from "../core/jobs";
 import type { Logger } from "../core/logger";
@@ -64,11 +65,15 @@ async function startServing(
   const api = new Api(config.BOT_TOKEN ?? SANDBOX_TOKEN, apiRoot ? { apiRoot } : undefined);
   // Metrics inside auto-retry: every attempt is counted, each 429 too.
   api.config.use(telegramApiMetrics(registry));
+  // A verdict answers a live dialog: it takes the interactive part of the budget.
+  api.config.use(core.budget.transformer("interactive"));
   api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
   const metrics = createCheckMetrics(registry);
   metrics.modelBackend({ backend: engine.backend.name, tfjs: engine.backend.tf.version_core, human: engine.human.version });
   watchQueues(registry, [core.verifyQueue, core.staffQueue, core.notifyQueue], log);
-  const deps: VerifyDeps = { ...core, ...(opts.now ? { now: opts.now } : {}), engine, api, i18n: createI18n(), metrics };
+  const clock = !opts.now && config.sandbox ? await sandboxClock(config.REDIS_URL, config.REDIS_PREFIX, log) : null;
+  const now = opts.now ?? clock?.now;
+  const deps: VerifyDeps = { ...core, ...(now ? { now } : {}), engine, api, i18n: createI18n(), metrics };
 
   const worker = new Worker<CheckJob>(
     QUEUES.verify,
@@ -105,6 +110,7 @@ async function startServing(
       // Finishes the jobs in hand; a job that cannot finish in time is picked up again as stalled.
       await worker.close();
       await core.close();
+      await clock?.close();
       connection.disconnect();
       await server.close();
     },

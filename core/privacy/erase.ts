@@ -2,6 +2,8 @@ import { audit } from "../audit";
 import type { CoreDeps } from "../deps";
 import { enqueueStaffAlert } from "../jobs";
 import { OPEN_STATUSES } from "../verification/case-state";
+import { emitSellerEvent } from "../webhooks/outbox";
+import { enqueueSellerWebhooks } from "../webhooks/delivery";
 import { dropFaceTemplate, purgeIdentities, purgePhotos } from "./purge";
 
 /** What a seller's /deleteme would erase now; all zero when there is nothing left. */
@@ -31,7 +33,7 @@ export interface Erasure {
  * what was decided, masks and keyed digests (so the same ID number cannot be erased
  * and then reused for another shop unseen). Safe to run twice or to resume.
  */
-export async function eraseSeller(deps: Pick<CoreDeps, "db" | "photos" | "now" | "staffQueue" | "log">, sellerId: string, actorUserId: number): Promise<Erasure> {
+export async function eraseSeller(deps: Pick<CoreDeps, "db" | "photos" | "now" | "staffQueue" | "log" | "config" | "webhookQueue">, sellerId: string, actorUserId: number): Promise<Erasure> {
   const now = deps.now();
   const open = await deps.db.verificationCase.findMany({ where: { sellerId, status: { in: [...OPEN_STATUSES] } }, select: { id: true, status: true } });
   const cancelled: string[] = [];
@@ -64,7 +66,8 @@ export async function eraseSeller(deps: Pick<CoreDeps, "db" | "photos" | "now" |
   const identities = await purgeIdentities(deps, { sellerId }, 10_000);
   const template = await deps.db.$transaction(async (tx) => {
     const dropped = await dropFaceTemplate(tx, sellerId);
-    await tx.seller.update({ where: { id: sellerId }, data: { status: "unverified", nextRecheckAt: null, erasedAt: now } });
+    await tx.seller.update({ where: { id: sellerId }, data: { status: "unverified", nextRecheckAt: null, unscheduledRecheckAt: null, restrictedAt: null, erasedAt: now } });
+    await emitSellerEvent(deps, tx, { sellerId, type: "seller.unverified", reasons: ["erased"], at: now });
     return dropped;
   });
   await audit(deps.db, {
@@ -74,6 +77,7 @@ export async function eraseSeller(deps: Pick<CoreDeps, "db" | "photos" | "now" |
     sellerId,
     data: { cancelled, photos, identities, template },
   });
+  await enqueueSellerWebhooks(deps, sellerId);
   // Staff reviewing the seller learn why the case they hold just closed.
   for (const caseId of inReview) {
     await enqueueStaffAlert(deps.staffQueue, { caseId, reason: "erased", round: String(now.getTime()) }).catch((err: unknown) =>

@@ -2,7 +2,9 @@ import { audit } from "../audit";
 import type { CoreDeps } from "../deps";
 import type { CaseStatus, Prisma, StaffAction } from "../db/client";
 import { OPEN_STATUSES } from "../verification/case-state";
-import { descriptorFromBytes, enrolSeller, photoFaceAad } from "../verification/face-template";
+import { enrolSeller } from "../verification/enrol";
+import { descriptorFromBytes, photoFaceAad } from "../verification/face-template";
+import { emitSellerEvent } from "../webhooks/outbox";
 import { STAFF_RETAKE_REASONS, type RejectReason } from "./reasons";
 import { staffNames, type StaffActor } from "./roles";
 
@@ -133,9 +135,10 @@ export async function decideCase(deps: Pick<CoreDeps, "db" | "now" | "crypto" | 
       if (d.action === "approve") {
         const sealed = c.faceConsentAt ? c.submissions[0]?.photo.embeddingEnc : null;
         const template = sealed ? descriptorFromBytes(deps.crypto.open(sealed, photoFaceAad(c.submissions[0]!.photo.id))) : null;
-        await enrolSeller(tx, deps, c.sellerId, template, now);
+        await enrolSeller(tx, deps, c.sellerId, template, now, { caseId });
         enrolled = template ? "face" : "none";
       }
+      if (d.action === "reject") await emitSellerEvent(deps, tx, { sellerId: c.sellerId, type: "seller.failed", caseId, reasons: [d.reason], at: now });
       const decision = await tx.staffDecision.create({
         data: { caseId, action: d.action, reason: d.action === "reject" ? d.reason : null, actorId: me, at: now },
       });

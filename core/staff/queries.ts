@@ -62,10 +62,15 @@ export interface SellerHistory {
 }
 
 /** A seller by shop id, or by Telegram user id when no shop has that id. */
-export async function sellerHistory(deps: Pick<CoreDeps, "db">, query: string): Promise<SellerHistory | null> {
+export async function findSeller(deps: Pick<CoreDeps, "db">, query: string) {
   const q = query.trim();
-  let seller = q ? await deps.db.seller.findUnique({ where: { shopId: q } }) : null;
-  if (!seller && /^\d{1,15}$/.test(q)) seller = await deps.db.seller.findUnique({ where: { telegramUserId: BigInt(q) } });
+  const seller = q ? await deps.db.seller.findUnique({ where: { shopId: q } }) : null;
+  if (seller || !/^\d{1,15}$/.test(q)) return seller;
+  return deps.db.seller.findUnique({ where: { telegramUserId: BigInt(q) } });
+}
+
+export async function sellerHistory(deps: Pick<CoreDeps, "db">, query: string): Promise<SellerHistory | null> {
+  const seller = await findSeller(deps, query);
   if (!seller) return null;
   const [cases, decisions] = await Promise.all([
     deps.db.verificationCase.findMany({

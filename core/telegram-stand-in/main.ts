@@ -1,14 +1,18 @@
 import { parseArgs } from "node:util";
 import { createLogger } from "../logger";
-import { startStandIn } from "./server";
+import { startStandIn, TELEGRAM_LIMITS } from "./server";
 
-/** Entry: tsx core/telegram-stand-in/main.ts [--port 8081] [--host 127.0.0.1] [--log-level info] */
+/**
+ * Entry: tsx core/telegram-stand-in/main.ts [--port 8081] [--host 127.0.0.1] [--log-level info] [--flood-model]
+ * --flood-model answers 429s beyond Telegram's rates (off by default: the benches send far above them).
+ */
 const { values } = parseArgs({
   options: {
     port: { type: "string", default: "8081" },
     host: { type: "string", default: "127.0.0.1" },
     "log-level": { type: "string", default: "info" },
     "bot-username": { type: "string" },
+    "flood-model": { type: "boolean", default: false },
   },
 });
 
@@ -24,6 +28,7 @@ const standIn = await startStandIn({
   port,
   logger,
   ...(values["bot-username"] ? { bot: { username: values["bot-username"] } } : {}),
+  ...(values["flood-model"] ? { floodModel: TELEGRAM_LIMITS } : {}),
 });
 logger.info({ apiRoot: standIn.apiRoot, sandbox: `${standIn.url}/sandbox` }, "ready: set the bot's apiRoot to this url");
 

@@ -1,5 +1,6 @@
 import type { Document, MessageEntity } from "grammy/types";
 import { parseFault } from "./faults";
+import { limitsJson, parseLimitsBody } from "./flood";
 import { commandsKey, documentOf, storePhoto } from "./methods";
 import { isRecord } from "./params";
 import type { BotState, ChatState, StandInState } from "./state";
@@ -42,6 +43,18 @@ export async function handleSandbox(state: StandInState, req: SandboxRequest): P
   switch (route) {
     case "GET /health":
       return ok({ ok: true });
+    case "GET /clock":
+      return ok(clockInfo(state));
+    case "POST /clock": {
+      if (!state.clock) throw new SandboxError(404, "no clock here: the stand-in runs without a bot (start it with npm start, without BOT_TOKEN)");
+      const body = await jsonBody(req);
+      const seconds = isRecord(body) ? body.advance_seconds : undefined;
+      if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds <= 0 || seconds > 10 * 365 * 86_400) {
+        throw new SandboxError(400, "advance_seconds must be a positive number of seconds (at most ten years); the clock never goes back");
+      }
+      await state.clock.advance(seconds);
+      return ok(clockInfo(state));
+    }
     case "GET /bot":
       return ok(botInfo(state.sandboxBot(token)));
     case "POST /reset":
@@ -75,12 +88,35 @@ export async function handleSandbox(state: StandInState, req: SandboxRequest): P
       return ok({ ok: true });
     case "GET /faults":
       return ok({ faults: state.sandboxBot(token).faults.list() });
+    case "GET /limits":
+      return ok(limitsJson(state.sandboxBot(token).flood.current));
+    case "POST /limits": {
+      const bot = state.sandboxBot(token);
+      const limits = bot.flood.configure(parseLimitsBody(await jsonBody(req)));
+      state.logger.info({ botId: bot.user.id, limits: limitsJson(limits) }, "flood limits changed");
+      return ok(limitsJson(limits));
+    }
+    case "GET /stats":
+      return ok(state.sandboxBot(token).stats.json());
+    case "DELETE /stats":
+      state.sandboxBot(token).stats.reset();
+      return ok({ ok: true });
+    case "POST /stats/:id":
+      // "/stats/reset": the second segment is matched as an id like "/users/42".
+      if (id !== "reset") throw new SandboxError(404, `unknown sandbox route: ${req.method} /sandbox${req.path}`);
+      state.sandboxBot(token).stats.reset();
+      return ok({ ok: true });
     default:
       throw new SandboxError(404, `unknown sandbox route: ${req.method} /sandbox${req.path}`);
   }
 }
 
 // ---------------------------------------------------------------- helpers
+
+function clockInfo(state: StandInState): { now: string; offset_seconds: number; moved: boolean } {
+  const offset = state.clock?.offsetMs() ?? 0;
+  return { now: new Date(Date.now() + offset).toISOString(), offset_seconds: Math.round(offset / 1000), moved: offset !== 0 };
+}
 
 async function jsonBody(req: SandboxRequest): Promise<unknown> {
   const raw = await req.body();

@@ -1,13 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { countedMethod, floodChatId, type FloodModelOptions } from "./flood";
 import { METHODS, type MethodEnv } from "./methods";
 import { boundaryOf, MultipartError, parseMultipart } from "./multipart";
 import { handleSandbox } from "./sandbox";
-import { StandInState, TOKEN_RE, type BotIdentityOptions, type BotState, type StateLimits } from "./state";
+import { StandInState, TOKEN_RE, type SandboxClockControl, type BotIdentityOptions, type BotState, type StateLimits } from "./state";
 import { ApiError, SandboxError, silentLogger, type ApiCall, type LoggerLike, type Params, type UploadedFile } from "./types";
 
-export type { StandInState, BotState, StateLimits } from "./state";
+export type { StandInState, BotState, StateLimits, SandboxClockControl } from "./state";
 export type { LoggerLike } from "./types";
+export { TELEGRAM_LIMITS, DEFAULT_FLOOD_LIMITS, type FloodLimits, type FloodModelOptions, type LimitsJson, type StatsJson, type SendCounts } from "./flood";
 
 export interface StandInOptions {
   host?: string;
@@ -16,6 +18,13 @@ export interface StandInOptions {
   bot?: BotIdentityOptions;
   logger?: LoggerLike;
   limits?: Partial<StateLimits>;
+  /**
+   * Telegram's 429s for sends beyond its rates; off unless `enabled` (TELEGRAM_LIMITS = the
+   * real figures, on). Changed at run time per bot with `POST /sandbox/limits`.
+   */
+  floodModel?: FloodModelOptions;
+  /** the bot's clock, when a bot runs beside the stand-in (sandbox mode): /sandbox/clock reads and moves it */
+  clock?: SandboxClockControl;
 }
 
 export interface StandIn {
@@ -107,14 +116,31 @@ function closeHook(res: ServerResponse): (fn: () => void) => void {
 
 export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> {
   const logger = opts.logger ?? silentLogger;
-  const state = new StandInState(opts.bot, opts.limits, logger);
+  const state = new StandInState(opts.bot, opts.limits, logger, opts.floodModel);
+  state.clock = opts.clock;
 
   async function runMethod(bot: BotState, method: string, call: ApiCall): Promise<unknown> {
     const handler = METHODS.get(method.toLowerCase());
     if (!handler) throw new ApiError(404, "Not Found: method not found");
-    const fault = bot.faults.take(method, call.params.chat_id);
-    if (fault) throw fault;
-    return handler(bot, call, env);
+    const counted = countedMethod(method);
+    if (!counted) {
+      const fault = bot.faults.take(method, call.params.chat_id);
+      if (fault) throw fault;
+      return handler(bot, call, env);
+    }
+    const chatId = floodChatId(call.params.chat_id);
+    try {
+      // Injected faults first, as before the flood model existed; a send that passes both
+      // has used its tokens even if the method then fails (400, 403): it was an attempt.
+      const fault = bot.faults.take(method, call.params.chat_id) ?? bot.flood.take(chatId);
+      if (fault) throw fault;
+      const result = await handler(bot, call, env);
+      bot.stats.record(counted, chatId, "ok");
+      return result;
+    } catch (err) {
+      bot.stats.record(counted, chatId, err instanceof ApiError && err.code === 429 ? "too_many" : "error");
+      throw err;
+    }
   }
 
   const env: MethodEnv = {
@@ -215,7 +241,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  logger.info({ url }, "telegram stand-in listening");
+  logger.info({ url, floodModel: state.floodLimits.enabled }, "telegram stand-in listening");
 
   let closing: Promise<void> | undefined;
   return {

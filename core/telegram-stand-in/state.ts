@@ -2,6 +2,7 @@ import { createHash, randomInt } from "node:crypto";
 import type { BotCommand } from "grammy/types";
 import { Faults } from "./faults";
 import { FileStore, type FileRecord } from "./files";
+import { FloodModel, resolveFloodLimits, SendStats, type FloodLimits, type FloodModelOptions } from "./flood";
 import { Notifier } from "./notifier";
 import { makeStickerWebp, toTelegramPhotoSizes, type PhotoVariant } from "./photos";
 import { UpdateQueue } from "./update-queue";
@@ -143,6 +144,10 @@ export class BotState {
   readonly callbackQueries = new Map<string, CallbackQueryRecord>();
   readonly commands = new Map<string, BotCommand[]>();
   readonly faults = new Faults();
+  /** Telegram's 429s for sends beyond its rates (off unless configured). */
+  readonly flood: FloodModel;
+  /** Counted sends and their outcomes, for `GET /sandbox/stats`. */
+  readonly stats: SendStats;
   readonly blocked = new Set<number>();
   /** The update types the bot asked for (getUpdates / setWebhook allowed_updates); undefined = the default. */
   allowedUpdates: ReadonlySet<string> | undefined;
@@ -162,10 +167,13 @@ export class BotState {
     identity: { id: number; username: string; first_name: string },
     readonly limits: StateLimits,
     private readonly files: FileStore,
+    floodLimits: FloodLimits,
   ) {
     this.token = token;
     this.user = { id: identity.id, is_bot: true, first_name: identity.first_name, username: identity.username };
     this.updates = new UpdateQueue(limits.maxPendingUpdates);
+    this.flood = new FloodModel(floodLimits, limits.maxChats);
+    this.stats = new SendStats(limits.maxChats);
   }
 
   // ------------------------------------------------------------ users and chats
@@ -350,8 +358,13 @@ export class BotState {
 
   // ------------------------------------------------------------ lifecycle
 
-  /** Forgets conversations but keeps identity, webhook, allowed_updates, commands and the update_id sequence. */
+  /**
+   * Forgets conversations, flood buckets and send stats, but keeps identity, webhook,
+   * allowed_updates, commands, the flood limits and the update_id sequence.
+   */
   reset(): void {
+    this.flood.reset();
+    this.stats.reset();
     this.users.clear();
     this.chats.clear();
     this.updates.clear();
@@ -385,9 +398,19 @@ export const TOKEN_RE = /^(\d{1,15}):[A-Za-z0-9_-]{20,}$/;
  * token that calls the Bot API. Sandbox calls made before any bot connected go to a
  * placeholder that the first token then adopts, so nothing sent early is lost.
  */
+/** The clock of the bot and workers the sandbox runs (core/clock.ts), as the stand-in sees it. */
+export interface SandboxClockControl {
+  offsetMs(): number;
+  advance(seconds: number): Promise<number>;
+}
+
 export class StandInState {
+  /** set in sandbox mode: POST /sandbox/clock moves the bot's and every worker's clock */
+  clock: SandboxClockControl | undefined;
   readonly files: FileStore;
   readonly limits: StateLimits;
+  /** What each new bot's flood model starts with; `POST /sandbox/limits` then changes one bot's. */
+  readonly floodLimits: FloodLimits;
   private readonly bots = new Map<string, BotState>();
   private defaultBot: BotState | undefined;
   private sticker: FileRecord | undefined;
@@ -397,8 +420,10 @@ export class StandInState {
     private readonly identity: BotIdentityOptions = {},
     limits: Partial<StateLimits> = {},
     readonly logger: LoggerLike,
+    flood: FloodModelOptions = {},
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.floodLimits = resolveFloodLimits(flood);
     this.files = new FileStore(this.limits.maxFileBytes);
   }
 
@@ -417,7 +442,7 @@ export class StandInState {
       return bot;
     }
     const isFirst = this.defaultBot === undefined;
-    const bot = new BotState(token, isFirst ? this.defaultIdentity(tokenId) : otherIdentity(tokenId), this.limits, this.files);
+    const bot = new BotState(token, isFirst ? this.defaultIdentity(tokenId) : otherIdentity(tokenId), this.limits, this.files, this.floodLimits);
     this.bots.set(token, bot);
     if (isFirst) {
       this.defaultBot = bot;
@@ -429,7 +454,7 @@ export class StandInState {
   /** The bot the sandbox API addresses: an explicit token, else the default bot (placeholder if none yet). */
   sandboxBot(token?: string): BotState {
     if (token !== undefined) return this.botForToken(token);
-    this.defaultBot ??= new BotState(undefined, this.defaultIdentity(this.identity.id ?? 0), this.limits, this.files);
+    this.defaultBot ??= new BotState(undefined, this.defaultIdentity(this.identity.id ?? 0), this.limits, this.files, this.floodLimits);
     return this.defaultBot;
   }
 

@@ -10,6 +10,8 @@ import { intakePhoto } from "../photos/intake";
 import { DIALOG_STATUSES, assertTransition, sourcesOf } from "./case-state";
 import { pickGesture, type Gesture } from "./gestures";
 import { signalCaseChanged, signalReview } from "../staff/signals";
+import { emitSellerEvent } from "../webhooks/outbox";
+import { enqueueSellerWebhooks } from "../webhooks/delivery";
 
 /**
  * What the seller dialog does to the database, as plain functions. The bot's
@@ -72,18 +74,22 @@ export async function recordConsent(deps: Deps, caseId: string, userId: number, 
 }
 
 /** The seller declined automated checks: staff verify by hand instead, and hear of it within seconds. */
-export async function requestManualReview(deps: Deps & Pick<CoreDeps, "staffQueue" | "log">, caseId: string, userId: number): Promise<void> {
+export async function requestManualReview(deps: Deps & Pick<CoreDeps, "staffQueue" | "log" | "config" | "webhookQueue">, caseId: string, userId: number): Promise<void> {
   const c = await deps.db.verificationCase.findUniqueOrThrow({ where: { id: caseId } });
   const reviewAt = deps.now();
-  await moveCase(deps, c, "review", { manualReview: true, reviewAt });
-  await audit(deps.db, {
-    ...actor(userId),
-    action: "case.manual_review_requested",
-    sellerId: c.sellerId,
-    caseId,
-    data: { faceConsent: c.faceConsentAt !== null, before: { status: c.status }, after: { status: "review" } },
+  await deps.db.$transaction(async (tx) => {
+    await moveCase({ db: tx as never }, c, "review", { manualReview: true, reviewAt });
+    await audit(tx, {
+      ...actor(userId),
+      action: "case.manual_review_requested",
+      sellerId: c.sellerId,
+      caseId,
+      data: { faceConsent: c.faceConsentAt !== null, before: { status: c.status }, after: { status: "review" } },
+    });
+    await emitSellerEvent(deps, tx, { sellerId: c.sellerId, type: "seller.review", caseId, reasons: ["manual-review"], at: reviewAt });
   });
   await signalReview(deps, caseId, reviewAt);
+  await enqueueSellerWebhooks(deps, c.sellerId);
 }
 
 export interface IdentityInput {
@@ -237,10 +243,10 @@ export async function issueChallenge(deps: Pick<CoreDeps, "db" | "config" | "now
 export type SelfieOutcome = { kind: "queued"; submissionId: string; attempt: number } | { kind: "late" } | { kind: "limited"; wait: DailyLimit };
 
 /**
- * Stores the selfie and queues the check. The database is the source of truth:
- * the submission row and the case move to `queued` in one transaction, then the
- * job is added with the submission id as its job id (a retried add is a no-op,
- * and the workers' sweep re-adds a submission whose add was lost).
+ * Stores the selfie: the submission row and the case move to `queued` in one
+ * transaction. The check itself is queued by `queueCheck`, once the seller has been
+ * told it is running (a verdict must never arrive before "checking your photos").
+ * The database is the source of truth: the sweep queues a submission whose job is lost.
  */
 export async function submitSelfie(deps: CoreDeps, caseId: string, userId: number, bytes: Buffer): Promise<SelfieOutcome> {
   const c = await deps.db.verificationCase.findUniqueOrThrow({ where: { id: caseId } });
@@ -266,14 +272,18 @@ export async function submitSelfie(deps: CoreDeps, caseId: string, userId: numbe
     await audit(tx, { ...actor(userId), action: "selfie.submitted", sellerId: c.sellerId, caseId, data: { submissionId: s.id, attempt, photoId: photo.id } });
     return s;
   });
-  try {
-    await enqueueVerify(deps.verifyQueue, { submissionId: submission.id, caseId });
-  } catch (err) {
-    // Not fatal for the seller: the submission is safe in PostgreSQL and the sweep re-enqueues it.
-    deps.log.error({ err, submissionId: submission.id }, "enqueue failed; left for the sweep");
-  }
   if (attempt > 1) await signalCaseChanged(deps, caseId);
   return { kind: "queued", submissionId: submission.id, attempt };
+}
+
+/** Queues the check of a stored selfie; the job id is the submission's, so a repeat is a no-op. */
+export async function queueCheck(deps: Pick<CoreDeps, "verifyQueue" | "log">, submissionId: string, caseId: string): Promise<void> {
+  try {
+    await enqueueVerify(deps.verifyQueue, { submissionId, caseId });
+  } catch (err) {
+    // Not fatal for the seller: the submission is safe in PostgreSQL and the sweep re-enqueues it.
+    deps.log.error({ err, submissionId }, "enqueue failed; left for the sweep");
+  }
 }
 
 export interface CaseSummary {

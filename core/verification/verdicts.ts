@@ -3,7 +3,9 @@ import type { CoreDeps } from "../deps";
 import type { CaseStatus, Prisma, Verdict } from "../db/client";
 import { faceBucketKeys } from "./face-lsh";
 import { sourcesOf } from "./case-state";
-import { descriptorToBytes, enrolSeller, photoFaceAad, sellerFaceAad } from "./face-template";
+import { emitSellerEvent } from "../webhooks/outbox";
+import { enrolSeller } from "./enrol";
+import { descriptorToBytes, photoFaceAad, sellerFaceAad } from "./face-template";
 
 /**
  * What a verification worker does to the database. The database is the source of
@@ -135,7 +137,8 @@ export async function recordVerdict(deps: Deps, s: LoadedSubmission, v: VerdictI
         ...(v.verdict === "review" ? { reviewAt: now } : {}),
       },
     });
-    if (v.verdict === "pass" && v.embedding) await enrolSeller(tx, deps, s.case.sellerId, v.embedding, now);
+    if (v.verdict === "pass" && v.embedding) await enrolSeller(tx, deps, s.case.sellerId, v.embedding, now, { caseId: s.caseId });
+    if (v.verdict === "review" && moved.count) await emitSellerEvent(deps, tx, { sellerId: s.case.sellerId, type: "seller.review", caseId: s.caseId, reasons: v.reasons, at: now });
     // Staff may approve a review: the face they approve is then enrolled from here.
     if (v.verdict === "review" && v.embedding)
       await tx.photo.update({ where: { id: s.photoId }, data: { embeddingEnc: deps.crypto.seal(descriptorToBytes(v.embedding), photoFaceAad(s.photoId)) } });
@@ -190,7 +193,7 @@ export async function countRequeue(deps: Pick<CoreDeps, "db">, submissionId: str
  * waiting in `checking` for ever. The seller is told (result-review) by the job run
  * that delivers decided submissions.
  */
-export async function escalateFailedCheck(deps: Pick<CoreDeps, "db" | "now">, s: Pick<StuckSubmission, "id" | "caseId" | "attempt">, error: string | null): Promise<{ reviewAt: Date } | null> {
+export async function escalateFailedCheck(deps: Pick<CoreDeps, "db" | "now" | "config">, s: Pick<StuckSubmission, "id" | "caseId" | "attempt">, error: string | null): Promise<{ reviewAt: Date } | null> {
   const now = deps.now();
   return deps.db.$transaction(async (tx) => {
     const decided = await tx.submission.updateMany({
@@ -211,6 +214,7 @@ export async function escalateFailedCheck(deps: Pick<CoreDeps, "db" | "now">, s:
       caseId: s.caseId,
       data: { submissionId: s.id, attempt: s.attempt, error: error?.slice(0, 200) ?? null, before: { status: c.status }, after: { status: moved.count ? "review" : c.status } },
     });
+    if (moved.count) await emitSellerEvent(deps, tx, { sellerId: c.sellerId, type: "seller.review", caseId: s.caseId, reasons: ["check-failed"], at: now });
     return moved.count ? { reviewAt: now } : null;
   });
 }
@@ -230,8 +234,9 @@ export async function undeliveredVerdicts(deps: Pick<CoreDeps, "db">, olderThan:
  * /start begins afresh. Audited per case.
  */
 export async function expireAbandonedCases(deps: Pick<CoreDeps, "db" | "now">, olderThan: Date): Promise<number> {
+  // First verifications only: a recheck waits for its seller through reminders until the restriction.
   const stale = await deps.db.verificationCase.findMany({
-    where: { status: { in: ["collecting", "awaiting_selfie"] }, updatedAt: { lt: olderThan } },
+    where: { kind: "initial", status: { in: ["collecting", "awaiting_selfie"] }, updatedAt: { lt: olderThan } },
     select: { id: true, sellerId: true, status: true },
     take: 500,
   });

@@ -182,6 +182,7 @@ describe("SIGKILL of the bot process", () => {
     TELEGRAM_API_ROOT: standIn.url,
     LOG_LEVEL: "warn",
     RATE_LIMIT_PER_SECOND: "1000",
+    TELEGRAM_CHAT_MESSAGES_PER_SECOND: "1000",
     // the dialog is under test here, not the checks: no worker processes beside the bot
     WORKER_PROCESSES: "0",
     METRICS_PORT: "0",

@@ -135,6 +135,7 @@ describe("SIGKILL mid-dialog", () => {
           OPEN_ENROLMENT: "true",
           TELEGRAM_API_ROOT: standIn.url,
           RATE_LIMIT_PER_SECOND: "1000",
+          TELEGRAM_CHAT_MESSAGES_PER_SECOND: "1000",
           WORKER_PROCESSES: "0",
           METRICS_PORT: "0",
         },

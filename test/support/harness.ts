@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { parseConfig, type Config } from "../../core/config";
 import { createI18n, type Locale } from "../../core/i18n";
 import { createLogger } from "../../core/logger";
-import { startStandIn, type StandIn } from "../../core/telegram-stand-in/server";
+import { startStandIn, type FloodModelOptions, type StandIn } from "../../core/telegram-stand-in/server";
 import { startBot, type RunningBot } from "../../bot/main";
 import { startWorkers, type RunningWorkers } from "../../workers/main";
 import { startStaffWorkers, type RunningStaffWorkers } from "../../workers/staff-main";
@@ -54,9 +54,9 @@ export interface Harness {
  */
 export async function startHarness(
   env: Record<string, string> = {},
-  opts: { staff?: boolean; verify?: boolean; logTo?: (line: string) => void } = {},
+  opts: { staff?: boolean; verify?: boolean; logTo?: (line: string) => void; floodModel?: FloodModelOptions } = {},
 ): Promise<Harness> {
-  const standIn = await startStandIn({ port: 0 });
+  const standIn = await startStandIn({ port: 0, floodModel: opts.floodModel });
   let offset = 0;
   const clock: TestClock = { now: () => new Date(Date.now() + offset), advance: (ms) => void (offset += ms) };
   const dbx = await isolatedDb();
@@ -71,6 +71,9 @@ export async function startHarness(
     TELEGRAM_API_ROOT: standIn.url,
     // Scripted sellers answer in milliseconds; the flood test sets the real limit.
     RATE_LIMIT_PER_SECOND: "1000",
+    // ... and the bot answers them as fast (the Telegram budget is tested on its own, and by the benches).
+    TELEGRAM_MESSAGES_PER_SECOND: "10000",
+    TELEGRAM_CHAT_MESSAGES_PER_SECOND: "1000",
     // /healthz, /readyz and /metrics of the bot and each worker on a free port (RunningBot.metrics.url, ...).
     METRICS_PORT: "0",
     ...env,

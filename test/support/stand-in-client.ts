@@ -1,8 +1,9 @@
 import type { BotCommand } from "grammy/types";
+import type { LimitsJson, SendCounts, StatsJson } from "../../core/telegram-stand-in/flood";
 import type { SandboxMessage } from "../../core/telegram-stand-in/sandbox";
 import type { BotMemberStatus, CallbackAnswer } from "../../core/telegram-stand-in/types";
 
-export type { SandboxMessage, CallbackAnswer, BotMemberStatus };
+export type { SandboxMessage, CallbackAnswer, BotMemberStatus, LimitsJson, SendCounts, StatsJson };
 
 /** Who the user is; remembered per user by the stand-in. */
 export interface SandboxFrom {
@@ -169,6 +170,25 @@ export class StandInClient {
 
   clearFaults(): Promise<{ ok: true }> {
     return this.json("DELETE", "/faults");
+  }
+
+  /** The flood model's limits for this bot. */
+  limits(): Promise<LimitsJson> {
+    return this.json("GET", "/limits");
+  }
+
+  /** Changes any of the limits (e.g. `{ enabled: true }`); answers all of them. */
+  setLimits(change: Partial<LimitsJson>): Promise<LimitsJson> {
+    return this.json("POST", "/limits", change);
+  }
+
+  /** Calls of the counted (message-posting) methods per method and chat, since start or the last reset. */
+  stats(): Promise<StatsJson> {
+    return this.json("GET", "/stats");
+  }
+
+  resetStats(): Promise<{ ok: true }> {
+    return this.json("POST", "/stats/reset");
   }
 
   private async json<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -97,7 +97,7 @@ async function postIfStillTrue(deps: StaffDeps, a: StaffAlertJob, c: CaseForAler
 /** One message a day for the dialogs that stopped half-way: not a card each. */
 async function postDigest(deps: StaffDeps): Promise<number | null> {
   const now = deps.now();
-  const where = { status: { in: ["collecting" as const, "awaiting_selfie" as const] }, updatedAt: { lt: new Date(now.getTime() - STALLED_AFTER_MS) } };
+  const where = { kind: "initial" as const, status: { in: ["collecting" as const, "awaiting_selfie" as const] }, updatedAt: { lt: new Date(now.getTime() - STALLED_AFTER_MS) } };
   const [count, rows] = await Promise.all([
     deps.db.verificationCase.count({ where }),
     deps.db.verificationCase.findMany({

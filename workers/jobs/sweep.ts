@@ -1,6 +1,9 @@
 import {
   alertKey,
   DELIVER_DECISION,
+  enqueueReminders,
+  reminderJobId,
+  SEND_REMINDER,
   deliverDecisionJobId,
   enqueueCaseCard,
   enqueueStaffAlert,
@@ -17,7 +20,9 @@ import { staffChatFailedAt } from "../../core/staff/chat-state";
 import { reviewRound, signalReview } from "../../core/staff/signals";
 import { countRequeue, escalateFailedCheck, expireAbandonedCases, stuckSubmissions, undeliveredVerdicts } from "../../core/verification/verdicts";
 import { purgeExpired } from "../../core/privacy/retention";
+import { sweepRechecks } from "../../core/recheck/rechecks";
 import { alertJobOf } from "./case-card";
+import { sweepWebhooks } from "./deliver-webhook";
 import { STALLED_AFTER_MS } from "./staff-alert";
 import type { Redis } from "ioredis";
 
@@ -38,6 +43,12 @@ export interface SweepSummary {
   expired: number;
   /** photos, identities and face templates deleted by the daily retention run */
   purged: number;
+  /** rechecks opened, reminders queued, sellers restricted */
+  rechecks: number;
+  reminders: number;
+  restricted: number;
+  /** marketplace status events whose (next) delivery was queued */
+  webhooks: number;
 }
 
 /**
@@ -48,7 +59,7 @@ export interface SweepSummary {
 export async function sweep(deps: CoreDeps & { redis: Redis }): Promise<SweepSummary> {
   const now = deps.now();
   const ago = (ms: number) => new Date(now.getTime() - ms);
-  const summary: SweepSummary = { rerun: 0, escalated: 0, alerts: 0, decisions: 0, expired: 0, purged: 0 };
+  const summary: SweepSummary = { rerun: 0, escalated: 0, alerts: 0, decisions: 0, expired: 0, purged: 0, rechecks: 0, reminders: 0, restricted: 0, webhooks: 0 };
   /** Queues an alert unless its row exists: posted, or waiting for step 5. */
   const alert = async (a: StaffAlertJob) => {
     if (await deps.db.staffAlert.findUnique({ where: { key: alertKey(a) }, select: { key: true } })) return;
@@ -128,14 +139,26 @@ export async function sweep(deps: CoreDeps & { redis: Redis }): Promise<SweepSum
   const digested = await deps.db.staffAlert.findUnique({ where: { key: `stalled-digest:${day}` } });
   if (!digested) {
     const stalled = await deps.db.verificationCase.count({
-      where: { status: { in: ["collecting", "awaiting_selfie"] }, updatedAt: { lt: ago(STALLED_AFTER_MS) } },
+      where: { kind: "initial", status: { in: ["collecting", "awaiting_selfie"] }, updatedAt: { lt: ago(STALLED_AFTER_MS) } },
     });
     if (stalled > 0) await alert({ reason: "stalled-digest", round: day });
   }
 
   summary.expired = await expireAbandonedCases(deps, ago(ABANDONED_AFTER_MS));
 
-  // 8. Retention, once a day of the core clock; a day with more than a batch goes on at the next sweeps.
+  // 8. Rechecks: open the ones coming due, remind, restrict past the grace period; then reminders that did not go out.
+  const rechecks = await sweepRechecks(deps);
+  Object.assign(summary, { rechecks: rechecks.opened, restricted: rechecks.restricted });
+  await enqueueReminders(deps.remindQueue, rechecks.reminders);
+  for (const r of await deps.db.reminder.findMany({ where: { sentAt: null, createdAt: { lt: ago(60_000) } }, select: { key: true }, take: 1000 })) {
+    await requeue(deps.remindQueue, SEND_REMINDER, r, reminderJobId(r.key));
+  }
+  summary.reminders = rechecks.reminders.length;
+
+  // 9. The marketplace's status events due for a (next) delivery, the ones the steps above wrote too.
+  summary.webhooks = await sweepWebhooks(deps);
+
+  // 10. Retention, once a day of the core clock; a day with more than a batch goes on at the next sweeps.
   const retentionDone = `${deps.config.REDIS_PREFIX}:retention:done`;
   if ((await deps.redis.get(retentionDone)) !== day) {
     const run = await purgeExpired(deps);

@@ -21,6 +21,7 @@ import type { Engine } from "../checks/models";
 import { cosineSimilarity } from "../checks/match";
 import { descriptorFromBytes, sellerFaceAad } from "../../core/verification/face-template";
 import { signalCaseChanged, signalReview } from "../../core/staff/signals";
+import { enqueueSellerWebhooks } from "../../core/webhooks/delivery";
 import { hashFromHex, isReplay } from "../checks/phash";
 import { runChecks, toDecisionInput, type CheckReport } from "../checks/run-checks";
 import { sendVerdict } from "../notify";
@@ -55,9 +56,10 @@ export async function verifySelfie(deps: VerifyDeps, job: Pick<Job<VerifyJob>, "
 async function check(deps: VerifyDeps, s: LoadedSubmission): Promise<void> {
   const c = s.case;
   const selfie = await deps.photos.get(s.photo.storageKey);
-  // Initial check: the ID portrait of this case (analysed once, usually before the selfie
-  // arrives); recheck: the face enrolled at the last pass.
-  const document = c.kind === "initial" && c.documentPhotoId ? await deps.db.photo.findUnique({ where: { id: c.documentPhotoId } }) : null;
+  // The ID portrait of this case when it has one (analysed once, usually before the selfie
+  // arrives): a first verification, or a recheck that went through the whole dialog; else,
+  // on a recheck, the face enrolled at the last pass.
+  const document = c.documentPhotoId ? await deps.db.photo.findUnique({ where: { id: c.documentPhotoId } }) : null;
   const portrait = document ? await documentAnalysis(deps, document) : null;
   const enrolled = !document && c.seller.faceEmbeddingEnc ? descriptorFromBytes(deps.crypto.open(c.seller.faceEmbeddingEnc, sellerFaceAad(c.sellerId))) : null;
 
@@ -108,6 +110,8 @@ async function check(deps: VerifyDeps, s: LoadedSubmission): Promise<void> {
   // Staff hear of a review from this outcome, not from a poll; a case they already have a card for shows its new state.
   if (outcome.recorded && outcome.reviewAt) await signalReview(deps, s.caseId, outcome.reviewAt);
   else if (outcome.recorded) await signalCaseChanged(deps, s.caseId);
+  // The marketplace hears of a pass or a review now (the sweep is the safety net).
+  if (outcome.recorded) await enqueueSellerWebhooks(deps, c.sellerId);
 }
 
 /** Delivers the decided verdict unless it was delivered already (a retry after a crash between send and mark may repeat it once). */

@@ -1,12 +1,14 @@
 import { Composer } from "grammy";
 import type { ChatMemberUpdated } from "grammy/types";
-import { enqueueCaseCard, enqueueDeliverDecision, STAFF_RESUME } from "../../../core/jobs";
+import { enqueueCaseCard, enqueueDeliverDecision, enqueueReminder, STAFF_RESUME } from "../../../core/jobs";
 import { auditRefusal, claimCase, decideCase, decisionBlocker, releaseCase, revealIdNumber, type ActionResult, type Decision } from "../../../core/staff/actions";
 import { parseStaffCallback, STAFF_CALLBACK_PREFIX, type StaffCallback } from "../../../core/staff/callbacks";
 import { cardKeyboard, rejectPicker, renderCard, shortId, type T } from "../../../core/staff/card";
 import { caseTrail, loadCaseView } from "../../../core/staff/case-view";
 import { clearStaffChatFailure } from "../../../core/staff/chat-state";
-import { listQueue, sellerHistory, staffStats } from "../../../core/staff/queries";
+import { findSeller, listQueue, sellerHistory, staffStats } from "../../../core/staff/queries";
+import { requestRecheck } from "../../../core/recheck/rechecks";
+import { enqueueSellerWebhooks } from "../../../core/webhooks/delivery";
 import { addStaff, displayNameOf, listStaff, removeStaff, staffActor, staffNames, type StaffActor } from "../../../core/staff/roles";
 import { THRESHOLDS } from "../../../core/verification/thresholds";
 import { markSellerUnreachable } from "../../../core/verification/sellers";
@@ -15,7 +17,7 @@ import { caseWithTrail, QUEUE_PAGE_SIZE, queueView, refusalText, sellerView, sta
 
 /** Seconds an admin's reveal of a full ID number lasts on the card. */
 export const REVEAL_SECONDS = 60;
-export const STAFF_COMMANDS = ["queue", "case", "seller", "stats", "staff"] as const;
+export const STAFF_COMMANDS = ["queue", "case", "seller", "recheck", "stats", "staff"] as const;
 
 type Place = "group" | "private" | "elsewhere";
 
@@ -144,6 +146,23 @@ staffCommands.command("seller", async (ctx) => {
   await answer(ctx, h ? sellerView(h, ctx.t) : ctx.t("seller-not-found", { input: q.slice(0, 64) }));
 });
 
+staffCommands.command("recheck", async (ctx) => {
+  const actor = await actorOrRefuse(ctx, "recheck", null);
+  if (!actor) return;
+  const q = ctx.match.trim();
+  if (!q) return void (await answer(ctx, ctx.t("recheck-staff-usage")));
+  const seller = await findSeller(ctx.deps, q);
+  if (!seller) return void (await answer(ctx, ctx.t("seller-not-found", { input: q.slice(0, 64) })));
+  const r = await requestRecheck(ctx.deps, actor.userId, seller.id);
+  const shop = seller.shopId ?? `tg ${seller.telegramUserId ?? "-"}`;
+  if (!r.ok) {
+    await auditRefusal(ctx.deps, { userId: actor.userId, isStaff: true }, "recheck", r.caseId ?? null, r.why);
+    return void (await answer(ctx, ctx.t(`recheck-staff-${r.why}`, { shop, id: r.caseId ? shortId(r.caseId) : "-" })));
+  }
+  await enqueueReminder(ctx.deps.remindQueue, { key: r.reminderKey });
+  await answer(ctx, ctx.t("recheck-staff-opened", { shop, id: shortId(r.caseId) }));
+});
+
 staffCommands.command("stats", async (ctx) => {
   if (!(await actorOrRefuse(ctx, "stats", null))) return;
   const now = ctx.deps.now();
@@ -232,6 +251,8 @@ async function onStaffButton(ctx: BotContext, actor: StaffActor, cb: StaffCallba
       }
       await enqueueDeliverDecision(deps.notifyQueue, { decisionId: r.decisionId! });
       await refresh(cb.caseId);
+      const sellerId = (await deps.db.verificationCase.findUnique({ where: { id: cb.caseId }, select: { sellerId: true } }))?.sellerId;
+      if (sellerId) await enqueueSellerWebhooks(deps, sellerId);
       return void (await toast(t(`staff-done-${d.action}`, { id: shortId(cb.caseId) })));
     }
     case "reveal": {

@@ -6,6 +6,8 @@ import { bindSellerByToken, enrolOpen, findSellerByTelegram } from "../../../cor
 import type { Seller } from "../../../core/db/client";
 import type { BotContext } from "../../context";
 import { CB, resumeKeyboard } from "../verify/keyboards";
+import { openRecheckOf } from "../../../core/recheck/rechecks";
+import { enterRecheck } from "../recheck";
 import { VERIFY_CONVERSATION, type VerifyArgs } from "../verify/conversation";
 
 async function currentLocale(ctx: BotContext): Promise<Locale> {
@@ -21,7 +23,10 @@ export async function beginDialog(ctx: BotContext, seller: Seller): Promise<void
 }
 
 /** Where a seller with no active dialog stands, and what /start should do about it. */
-async function startOrExplain(ctx: BotContext, seller: Seller): Promise<void> {
+export async function startOrExplain(ctx: BotContext, seller: Seller): Promise<void> {
+  // A recheck waiting for the seller is what /start continues (never a fresh first verification).
+  const recheck = await openRecheckOf(ctx.deps, seller.id);
+  if (recheck && !(recheck.status === "failed" && recheck.attempts >= recheck.maxAttempts)) return enterRecheck(ctx, seller, recheck);
   const c = await latestCase(ctx.deps, seller.id);
   if (c && (c.status === "queued" || c.status === "checking")) return void (await ctx.reply(ctx.t("start-check-in-progress")));
   if (c && c.status === "review") return void (await ctx.reply(ctx.t("start-in-review")));
@@ -65,6 +70,9 @@ startFeaturePrivate.callbackQuery(CB.restart, async (ctx) => {
   await ctx.conversation.exitAll();
   await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
   await ctx.reply(ctx.t("start-restarted"));
+  // Restarting a recheck restarts the recheck (a fresh challenge), not a first verification.
+  const recheck = await openRecheckOf(ctx.deps, seller.id);
+  if (recheck) return enterRecheck(ctx, seller, recheck);
   await beginDialog(ctx, seller);
 });
 

@@ -16,6 +16,7 @@ import {
   requestManualReview,
   saveDocumentPhoto,
   saveIdentity,
+  queueCheck,
   submitSelfie,
   type Challenge,
 } from "../../../core/verification/cases";
@@ -298,7 +299,13 @@ export function createVerifyConversation(deps: BotDeps) {
       const ch: Challenge = current;
       const outcome = await askPhoto("selfie", (c) => describe(c, ch), (_o, bytes) => submitSelfie(deps, caseId, userId, bytes), "selfie", { prompt });
       if (outcome.kind === "queued") {
-        await last.reply(last.t("verify-checking"));
+        // Told first, then checked: the verdict can never overtake this message. The check is
+        // queued even if Telegram refused the message (the verdict is retried on its own).
+        try {
+          await last.reply(last.t("verify-checking"));
+        } finally {
+          await step(conversation, "queue-check", () => queueCheck(deps, outcome.submissionId, caseId));
+        }
         return;
       }
       if (outcome.kind === "limited") {

@@ -1,0 +1,292 @@
+import { audit } from "../audit";
+import type { CoreDeps } from "../deps";
+import type { CaseKind, CaseStatus, Prisma, Seller } from "../db/client";
+import { OPEN_STATUSES } from "../verification/case-state";
+import { emitSellerEvent, emitSellerEvents } from "../webhooks/outbox";
+import { DAY_MS, OPEN_BEFORE_DAYS, reminderDue } from "./policy";
+
+/**
+ * What the recheck sweep does to the database, a keyset page at a time: it opens the
+ * recheck cases that come due, writes the reminders that should go out (each once, keyed
+ * by seller, due date and offset) and restricts sellers past their grace period. Every
+ * change is a compare-and-set, so two sweeps at once, or a rerun, change nothing twice.
+ */
+
+type Deps = Pick<CoreDeps, "db" | "config" | "now">;
+
+/** A recheck case in these statuses waits for the seller (reminders, restriction); queued, checking or in review it waits for us. */
+export const SELLERS_TURN: readonly CaseStatus[] = ["collecting", "awaiting_selfie", "failed"];
+const RECHECK_KINDS: readonly CaseKind[] = ["periodic", "unscheduled"];
+
+export interface ReminderToSend {
+  key: string;
+}
+
+export interface RecheckSweep {
+  opened: number;
+  reminders: ReminderToSend[];
+  restricted: number;
+  /** keyset pages read, for the benchmark: the cost follows the sellers due, not all sellers */
+  pages: number;
+}
+
+/** Callback data of the reminders' buttons (bot/features/recheck handles them). */
+export const recheckData = (caseId: string) => `recheck:${caseId}`;
+export const INVITE_START = "invite:start";
+
+export const reminderKey = (kind: "recheck" | "restricted" | "invite", sellerId: string, dueAt: Date, offsetDays = 0) =>
+  `${kind}:${sellerId}:${dueAt.getTime()}:${offsetDays}`;
+
+/**
+ * Opens a recheck case for a seller who has none open: `recheck_due` from now on, the
+ * marketplace told in the same transaction. `claim` is the compare-and-set on the seller
+ * row that makes one sweep, of two at once, the one that opens it.
+ */
+async function openRecheck(
+  deps: Deps,
+  seller: Pick<Seller, "id" | "status">,
+  kind: CaseKind,
+  dueAt: Date,
+  claim: Prisma.SellerWhereInput,
+  actor: { actorType: "system" | "staff"; actorId: string },
+): Promise<string | null> {
+  const now = deps.now();
+  return deps.db.$transaction(async (tx) => {
+    if (await tx.verificationCase.count({ where: { sellerId: seller.id, status: { in: [...OPEN_STATUSES] } } })) return null;
+    const won = await tx.seller.updateMany({ where: { id: seller.id, ...claim }, data: { status: "recheck_due", unscheduledRecheckAt: null } });
+    if (!won.count) return null;
+    const c = await tx.verificationCase.create({
+      data: { sellerId: seller.id, kind, status: "collecting", dueAt, maxAttempts: deps.config.MAX_ATTEMPTS, createdAt: now },
+    });
+    await audit(tx, { ...actor, action: "recheck.opened", sellerId: seller.id, caseId: c.id, data: { kind, dueAt: dueAt.toISOString(), before: { status: seller.status }, after: { status: "recheck_due" } } });
+    await emitSellerEvent(deps, tx, { sellerId: seller.id, type: "seller.recheck_due", caseId: c.id, reasons: [kind], at: now });
+    return c.id;
+  });
+}
+
+/** Reads pages ordered by (`at`, id), each resuming after the last row of the one before: an index range, never a scan. */
+async function* keyset<T extends { id: string }>(
+  read: (after: { at: Date; id: string } | null, take: number) => Promise<T[]>,
+  at: (row: T) => Date,
+  pageSize: number,
+  stats: { pages: number },
+): AsyncGenerator<T[]> {
+  let after: { at: Date; id: string } | null = null;
+  for (;;) {
+    const page = await read(after, pageSize);
+    stats.pages++;
+    if (page.length) yield page;
+    if (page.length < pageSize) return;
+    const last = page[page.length - 1]!;
+    after = { at: at(last), id: last.id };
+  }
+}
+
+const afterCursor = (field: string, after: { at: Date; id: string } | null) =>
+  after ? { OR: [{ [field]: { gt: after.at } }, { [field]: after.at, id: { gt: after.id } }] } : {};
+
+type SellerPage = { id: string; at: Date }[];
+
+/**
+ * Opens recheck cases for a page of sellers at once: those with a case open already are
+ * left out, the rest are claimed with one UPDATE ... RETURNING whose WHERE repeats what
+ * made them due (the compare-and-set: of two sweeps, each seller goes to one), and their
+ * cases, audit entries and marketplace events are written together.
+ */
+async function openRecheckPage(deps: Deps, page: SellerPage, kind: "periodic" | "unscheduled", horizon: Date, now: Date): Promise<number> {
+  if (!page.length) return 0;
+  const busy = new Set(
+    (await deps.db.verificationCase.findMany({ where: { sellerId: { in: page.map((s) => s.id) }, status: { in: [...OPEN_STATUSES] } }, select: { sellerId: true } })).map(
+      (r) => r.sellerId,
+    ),
+  );
+  const eligible = page.filter((s) => !busy.has(s.id));
+  if (kind === "unscheduled" && busy.size) {
+    // A recheck is open already: this draw is spent, and the next pass draws anew.
+    await deps.db.seller.updateMany({ where: { id: { in: [...busy] }, unscheduledRecheckAt: { lte: now } }, data: { unscheduledRecheckAt: null } });
+  }
+  if (!eligible.length) return 0;
+  const ids = eligible.map((s) => s.id);
+  return deps.db.$transaction(async (tx) => {
+    const claimed =
+      kind === "periodic"
+        ? await tx.$queryRaw<{ id: string; status: string }[]>`
+            UPDATE "Seller" SET status = 'recheck_due', "unscheduledRecheckAt" = NULL, "updatedAt" = ${now}
+            WHERE id = ANY(${ids}::uuid[]) AND status = 'verified' AND "nextRecheckAt" <= ${horizon}
+            RETURNING id, 'verified' AS status`
+        : await tx.$queryRaw<{ id: string; status: string }[]>`
+            WITH before AS (SELECT id, status::text AS status FROM "Seller" WHERE id = ANY(${ids}::uuid[]) AND "unscheduledRecheckAt" <= ${now} FOR UPDATE)
+            UPDATE "Seller" s SET status = 'recheck_due', "unscheduledRecheckAt" = NULL, "updatedAt" = ${now}
+            FROM before WHERE s.id = before.id RETURNING s.id, before.status`;
+    if (!claimed.length) return 0;
+    const dueOf = new Map(eligible.map((s) => [s.id, kind === "periodic" ? s.at : now]));
+    const cases = await tx.verificationCase.createManyAndReturn({
+      data: claimed.map((c) => ({ sellerId: c.id, kind, status: "collecting" as const, dueAt: dueOf.get(c.id)!, maxAttempts: deps.config.MAX_ATTEMPTS, createdAt: now })),
+      select: { id: true, sellerId: true, dueAt: true },
+    });
+    const before = new Map(claimed.map((c) => [c.id, c.status]));
+    await tx.auditEvent.createMany({
+      data: cases.map((c) => ({
+        actorType: "system" as const,
+        actorId: "recheck-sweep",
+        action: "recheck.opened",
+        sellerId: c.sellerId,
+        caseId: c.id,
+        at: now,
+        data: { kind, dueAt: c.dueAt!.toISOString(), before: { status: before.get(c.sellerId) ?? null }, after: { status: "recheck_due" } },
+      })),
+    });
+    await emitSellerEvents(deps, tx, cases.map((c) => ({ sellerId: c.sellerId, type: "seller.recheck_due" as const, caseId: c.id, reasons: [kind], at: now })));
+    return cases.length;
+  });
+}
+
+/** Reminder rows for a page, written at once; returns the keys that are new (the ones to send). */
+async function remindPage(deps: Deps, rows: { key: string; sellerId: string; caseId: string | null; kind: string; offsetDays: number; dueAt: Date }[], now: Date) {
+  if (!rows.length) return [];
+  const made = await deps.db.reminder.createManyAndReturn({ data: rows.map((r) => ({ ...r, createdAt: now })), skipDuplicates: true, select: { key: true } });
+  return made.map((m) => ({ key: m.key }));
+}
+
+export async function sweepRechecks(deps: Deps, opts: { pageSize?: number } = {}): Promise<RecheckSweep> {
+  const now = deps.now();
+  const pageSize = opts.pageSize ?? 1000;
+  const out: RecheckSweep = { opened: 0, reminders: [], restricted: 0, pages: 0 };
+  const horizon = new Date(now.getTime() + OPEN_BEFORE_DAYS * DAY_MS);
+
+  // 1. Periodic rechecks whose first reminder (7 days before) is due: through (status, nextRecheckAt, id).
+  for await (const page of keyset(
+    (after, take) =>
+      deps.db.seller.findMany({
+        where: { status: "verified", nextRecheckAt: { lte: horizon }, ...afterCursor("nextRecheckAt", after) },
+        orderBy: [{ nextRecheckAt: "asc" }, { id: "asc" }],
+        select: { id: true, nextRecheckAt: true },
+        take,
+      }),
+    (s) => s.nextRecheckAt!,
+    pageSize,
+    out,
+  )) {
+    out.opened += await openRecheckPage(deps, page.map((s) => ({ id: s.id, at: s.nextRecheckAt! })), "periodic", horizon, now);
+  }
+
+  // 2. Unscheduled rechecks whose moment has come: through (unscheduledRecheckAt, id).
+  for await (const page of keyset(
+    (after, take) =>
+      deps.db.seller.findMany({
+        where: { unscheduledRecheckAt: { lte: now }, ...afterCursor("unscheduledRecheckAt", after) },
+        orderBy: [{ unscheduledRecheckAt: "asc" }, { id: "asc" }],
+        select: { id: true, unscheduledRecheckAt: true },
+        take,
+      }),
+    (s) => s.unscheduledRecheckAt!,
+    pageSize,
+    out,
+  )) {
+    out.opened += await openRecheckPage(deps, page.map((s) => ({ id: s.id, at: s.unscheduledRecheckAt! })), "unscheduled", horizon, now);
+  }
+
+  // Rollout: never-verified sellers whose wave has come (npm run rollout): through (inviteAt, id).
+  for await (const page of keyset(
+    (after, take) =>
+      deps.db.seller.findMany({
+        where: { inviteAt: { lte: now }, invitedAt: null, ...afterCursor("inviteAt", after) },
+        orderBy: [{ inviteAt: "asc" }, { id: "asc" }],
+        select: { id: true, inviteAt: true },
+        take,
+      }),
+    (s) => s.inviteAt!,
+    pageSize,
+    out,
+  )) {
+    const ids = page.map((s) => s.id);
+    const claimed = await deps.db.$queryRaw<{ id: string; inviteAt: Date; verified: boolean }[]>`
+      UPDATE "Seller" SET "invitedAt" = ${now} WHERE id = ANY(${ids}::uuid[]) AND "invitedAt" IS NULL
+      RETURNING id, "inviteAt", "lastVerifiedAt" IS NOT NULL AS verified`;
+    const rows = claimed.filter((c) => !c.verified).map((c) => ({ key: reminderKey("invite", c.id, c.inviteAt), sellerId: c.id, caseId: null, kind: "invite", offsetDays: 0, dueAt: c.inviteAt }));
+    out.reminders.push(...(await remindPage(deps, rows, now)));
+  }
+
+  // 3 and 4. Open rechecks waiting for the seller: the reminder due now, and past the grace period a restriction.
+  const graceCutoff = new Date(now.getTime() - deps.config.RECHECK_GRACE_DAYS * DAY_MS);
+  for await (const page of keyset(
+    (after, take) =>
+      deps.db.verificationCase.findMany({
+        where: { kind: { in: [...RECHECK_KINDS] }, status: { in: [...SELLERS_TURN] }, dueAt: { lte: horizon }, ...afterCursor("dueAt", after) },
+        orderBy: [{ dueAt: "asc" }, { id: "asc" }],
+        select: { id: true, sellerId: true, dueAt: true, seller: { select: { status: true, restrictedAt: true } } },
+        take,
+      }),
+    (c) => c.dueAt!,
+    pageSize,
+    out,
+  )) {
+    const due = page.flatMap((c) => {
+      const offset = reminderDue(c.dueAt!, now);
+      return offset === null ? [] : [{ key: reminderKey("recheck", c.sellerId, c.dueAt!, offset), sellerId: c.sellerId, caseId: c.id, kind: "recheck", offsetDays: offset, dueAt: c.dueAt! }];
+    });
+    out.reminders.push(...(await remindPage(deps, due, now)));
+    const overdue = page.filter((c) => c.dueAt! <= graceCutoff && !c.seller.restrictedAt);
+    const restricted = await restrictPage(deps, overdue, now);
+    out.restricted += restricted.length;
+    out.reminders.push(
+      ...(await remindPage(
+        deps,
+        restricted.map((c) => ({ key: reminderKey("restricted", c.sellerId, c.dueAt!), sellerId: c.sellerId, caseId: c.id, kind: "restricted", offsetDays: 0, dueAt: c.dueAt! })),
+        now,
+      )),
+    );
+  }
+  return out;
+}
+
+/** Restricts the sellers of a page of overdue rechecks, once each (UPDATE ... RETURNING), with their audit entries and events. */
+async function restrictPage<C extends { id: string; sellerId: string; dueAt: Date | null; seller: { status: string } }>(deps: Deps, overdue: C[], now: Date): Promise<C[]> {
+  if (!overdue.length) return [];
+  const ids = overdue.map((c) => c.sellerId);
+  return deps.db.$transaction(async (tx) => {
+    const claimed = await tx.$queryRaw<{ id: string }[]>`
+      UPDATE "Seller" SET status = 'restricted', "restrictedAt" = ${now}, "updatedAt" = ${now}
+      WHERE id = ANY(${ids}::uuid[]) AND "restrictedAt" IS NULL RETURNING id`;
+    const won = new Set(claimed.map((c) => c.id));
+    const done = overdue.filter((c) => won.has(c.sellerId));
+    await tx.auditEvent.createMany({
+      data: done.map((c) => ({
+        actorType: "system" as const,
+        actorId: "recheck-sweep",
+        action: "seller.restricted",
+        sellerId: c.sellerId,
+        caseId: c.id,
+        at: now,
+        data: { dueAt: c.dueAt!.toISOString(), graceDays: deps.config.RECHECK_GRACE_DAYS, before: { status: c.seller.status }, after: { status: "restricted" } },
+      })),
+    });
+    await emitSellerEvents(deps, tx, done.map((c) => ({ sellerId: c.sellerId, type: "seller.restricted" as const, caseId: c.id, reasons: ["recheck-overdue"], at: now })));
+    return done;
+  });
+}
+
+export type RecheckRequest = { ok: true; caseId: string; reminderKey: string } | { ok: false; why: "unknown-seller" | "never-verified" | "case-open"; caseId?: string };
+
+/** Staff's /recheck: an unscheduled recheck now, for a seller who was verified and has no case open. */
+export async function requestRecheck(deps: Deps, staffUserId: number, sellerId: string): Promise<RecheckRequest> {
+  const s = await deps.db.seller.findUnique({ where: { id: sellerId }, select: { id: true, status: true, lastVerifiedAt: true } });
+  if (!s) return { ok: false, why: "unknown-seller" };
+  const open = await deps.db.verificationCase.findFirst({ where: { sellerId, status: { in: [...OPEN_STATUSES] } }, select: { id: true } });
+  if (open) return { ok: false, why: "case-open", caseId: open.id };
+  if (!s.lastVerifiedAt) return { ok: false, why: "never-verified" };
+  const now = deps.now();
+  const caseId = await openRecheck(deps, s, "unscheduled", now, { status: s.status }, { actorType: "staff", actorId: String(staffUserId) });
+  if (!caseId) return { ok: false, why: "case-open" };
+  const key = reminderKey("recheck", s.id, now, 0);
+  await deps.db.reminder.createMany({ data: [{ key, sellerId: s.id, caseId, kind: "recheck", offsetDays: 0, dueAt: now, createdAt: now }], skipDuplicates: true });
+  return { ok: true, caseId, reminderKey: key };
+}
+
+/** The recheck a seller's button or /start opens, if it is still theirs to do. */
+export async function openRecheckOf(deps: Pick<CoreDeps, "db">, sellerId: string, caseId?: string) {
+  return deps.db.verificationCase.findFirst({
+    where: { sellerId, kind: { in: [...RECHECK_KINDS] }, status: { in: [...SELLERS_TURN] }, ...(caseId ? { id: caseId } : {}) },
+    orderBy: { createdAt: "desc" },
+  });
+}
