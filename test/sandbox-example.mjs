@@ -63,7 +63,7 @@ for (let attempt = 1; attempt <= 3; attempt++) {
   await send({ photo: photo(SELFIE[gesture ?? "victory"]) });
   const [, verdict] = await next(2);
   if (!verdict.text.startsWith("❌")) {
-    console.log(`\n${verdict.text}`);
+    console.log(`\n${verdict.text}\nseller: user ${user} (node test/sandbox-recheck-example.mjs ${user} shows a recheck 173 days on)`);
     process.exit(verdict.text.startsWith("✅") ? 0 : 1);
   }
   const retake = verdict.reply_markup?.inline_keyboard?.[0]?.[0]?.callback_data;

@@ -1,17 +1,24 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execSync, spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { setupDatabase } from "../../core/db/setup";
+import { createI18n, localeFromLanguageCode } from "../../core/i18n";
+import { fixture } from "../support/fixtures";
+import { SellerSim } from "../support/seller-sim";
+import type { StandInClient } from "../support/stand-in-client";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-/** Empties the bench database (created and migrated when missing) and the bench's Redis keys. */
+/** Empties every table of the bench database (created and migrated when missing) and the bench's Redis keys. */
 export async function resetBenchState(databaseUrl: string, redisUrl: string, prefix: string): Promise<void> {
   await setupDatabase(databaseUrl);
   const c = new pg.Client({ connectionString: databaseUrl });
   await c.connect();
-  await c.query(`truncate "AuditEvent", "Submission", "Photo", "VerificationCase", "Identity", "FaceBucket", "Seller" cascade`);
+  // Every table the migrations made, so a table added later is emptied too.
+  const { rows } = await c.query<{ name: string }>(`select tablename as name from pg_tables where schemaname = 'public' and tablename <> '_prisma_migrations'`);
+  if (rows.length) await c.query(`truncate ${rows.map((r) => `"${r.name}"`).join(", ")} cascade`);
   await c.end();
   const r = new Redis(redisUrl);
   let cursor = "0";
@@ -45,8 +52,94 @@ export function spawnService(name: string, args: string[], env: Record<string, s
   });
 }
 
+/** Stops a child and waits for it to exit (SIGKILL after `graceMs`). */
+export function stopService(p: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => p.kill("SIGKILL"), graceMs);
+    p.once("exit", () => {
+      clearTimeout(t);
+      resolve();
+    });
+    p.kill("SIGTERM");
+  });
+}
+
+let clockTicks: number | undefined;
+
+/** CPU time (user + system, all threads) a process has used so far, in ms, from /proc (Linux). */
+export function cpuMsOf(pid: number): number {
+  clockTicks ??= Number(execSync("getconf CLK_TCK").toString().trim()) || 100;
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after "(comm)": state is field 3, utime 14 and stime 15.
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(f[11]) + Number(f[12])) * 1000) / clockTicks;
+}
+
 export function percentile(xs: readonly number[], p: number): number {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+// ---------------------------------------------------------------- the simulated seller
+
+export const DIALOG_STEPS = ["start", "consent", "face", "region", "name", "id", "phone", "document", "selfie"] as const;
+export type DialogStep = (typeof DIALOG_STEPS)[number];
+
+/** Each step's latency: from the seller's answer being sent to the bot's next prompt having arrived. */
+export class StepLatencies {
+  readonly byStep = new Map<DialogStep, number[]>(DIALOG_STEPS.map((s) => [s, []]));
+
+  add(step: DialogStep, ms: number): void {
+    this.byStep.get(step)!.push(ms);
+  }
+
+  all(): number[] {
+    return [...this.byStep.values()].flat();
+  }
+
+  /** p50/p95/max per step and over all steps. */
+  table(): string {
+    const row = (name: string, xs: number[]) =>
+      `${name.padEnd(10)} ${String(xs.length).padStart(6)} ${percentile(xs, 50).toFixed(1).padStart(8)} ${percentile(xs, 95).toFixed(1).padStart(8)} ${(xs.length ? Math.max(...xs) : NaN).toFixed(1).padStart(8)}`;
+    return [
+      "step            n   p50 ms   p95 ms   max ms",
+      ...DIALOG_STEPS.map((s) => row(s, this.byStep.get(s)!)),
+      row("all steps", this.all()),
+    ].join("\n");
+  }
+}
+
+const i18n = createI18n();
+// Photos from test/fixtures/images (FIXTURES_DIR overrides, see test/support/fixtures.ts).
+const DOCS = ["facerec_obama.jpg", "facerec_biden.jpg", "human_person-vlado.jpg", "tfjs_portrait.jpg"].map((f) => readFileSync(fixture(f)).toString("base64"));
+const SELFIES = ["handsdataset_5_pic00050.jpg", "handsdataset_5_pic00068.jpg", "handsdataset_996_pic00063.jpg"].map((f) => readFileSync(fixture(f)).toString("base64"));
+
+/**
+ * One seller through the whole dialog, answering each prompt the moment it arrives: deep link
+ * (`token`; none with OPEN_ENROLMENT), consent, face consent, region, name, ID number, contact,
+ * document photo, gesture selfie; ends at "checking your photos".
+ */
+export async function runSellerDialog(client: StandInClient, userId: number, i: number, latencies: StepLatencies, opts: { token?: string; timeoutMs?: number } = {}): Promise<void> {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const s = new SellerSim(client, userId, { first_name: `Seller${i}`, language_code: ["en", "zh-hans", "zh-hant"][i % 3]! });
+  const reply = async (step: DialogStep, act: () => Promise<void>, count: number) => {
+    const t0 = performance.now();
+    await act();
+    for (let k = 0; k < count; k++) await s.next(timeoutMs);
+    latencies.add(step, performance.now() - t0);
+  };
+  await reply("start", () => s.text(opts.token ? `/start ${opts.token}` : "/start"), 2);
+  await reply("consent", () => s.press("consent:yes"), 1);
+  await reply("face", () => s.press("face:yes"), 1);
+  await reply("region", () => s.press("region:cn"), 1);
+  await reply("name", () => s.text("张三"), 1);
+  await reply("id", () => s.text("11010519491231002X"), 1);
+  await reply("phone", () => s.send({ contact: { phone_number: `86138${String(10_000_000 + i).slice(-8)}`, user_id: userId } }), 2);
+  await reply("document", () => s.send({ photo: DOCS[i % DOCS.length]! }), 1);
+  await reply("selfie", () => s.send({ photo: SELFIES[i % SELFIES.length]! }), 1);
+  const last = s.history.at(-1)?.text ?? "";
+  const expected = i18n.t(localeFromLanguageCode(s.from.language_code), "verify-checking");
+  if (last !== expected) throw new Error(`seller ${i}: expected "${expected}", got ${JSON.stringify(last)}`);
 }

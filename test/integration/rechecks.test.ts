@@ -232,6 +232,49 @@ describe("staff's /recheck", () => {
   }, 120_000);
 });
 
+describe("rollout waves", () => {
+  it("a wave's date comes: a seller who opened the bot is invited with a button that starts the dialog; one who did not waits for the marketplace", async () => {
+    const s = h.seller(nextUser++, { language_code: "en" });
+    await s.text("/start");
+    await s.expect(en("verify-consent", { retentionDays: h.config.RETENTION_DAYS }));
+    await s.text("/cancel");
+    await s.expect(en("verify-cancelled"));
+    const bound = await h.db.seller.findUniqueOrThrow({ where: { telegramUserId: BigInt(s.userId) } });
+    const unbound = await h.db.seller.create({ data: { shopId: `W${Date.now()}` } });
+    const at = h.clock.now();
+    await h.db.seller.updateMany({ where: { id: { in: [bound.id, unbound.id] } }, data: { rolloutWave: 1, inviteAt: at } });
+    const r = await h.sweep();
+    expect(r.reminders).toBeGreaterThanOrEqual(2);
+    const invite = await s.next(15_000);
+    expect(invite.text).toBe(en("recheck-invite"));
+    await s.press("invite:start", invite.message_id);
+    await s.expect(en("verify-consent", { retentionDays: h.config.RETENTION_DAYS }));
+    let unboundReminder = await h.db.reminder.findFirst({ where: { sellerId: unbound.id } });
+    for (let i = 0; i < 50 && !unboundReminder?.sentAt; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      unboundReminder = await h.db.reminder.findFirst({ where: { sellerId: unbound.id } });
+    }
+    expect(unboundReminder?.outcome).toBe("no-chat");
+    // Invited once: the next sweep sends nothing more.
+    await h.sweep();
+    expect(await h.db.reminder.count({ where: { sellerId: { in: [bound.id, unbound.id] } } })).toBe(2);
+  }, 60_000);
+});
+
+describe("a recheck without an enrolled face", () => {
+  it("goes through the whole dialog, ID photo included: never a pass without a comparison", async () => {
+    const { s, sellerId } = await verifiedSeller();
+    // The template is gone (past retention, or staff approved a seller who gave no face data).
+    await h.db.seller.update({ where: { id: sellerId }, data: { faceEmbeddingEnc: null } });
+    await h.db.faceBucket.deleteMany({ where: { sellerId } });
+    await h.group!.member(ADMIN, { first_name: "Ada" }).say(`/recheck ${s.userId}`);
+    const reminder = await s.next(15_000);
+    const c = await h.db.verificationCase.findFirstOrThrow({ where: { sellerId, kind: "unscheduled" } });
+    await s.press(recheckData(c.id), reminder.message_id);
+    expect((await s.next()).text).toBe(en("verify-consent", { retentionDays: h.config.RETENTION_DAYS }));
+  }, 120_000);
+});
+
 describe("Telegram's limits", () => {
   it("nothing here was refused by the flood model", async () => {
     expect((await h.client.stats()).total.too_many).toBe(0);
