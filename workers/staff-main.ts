@@ -95,12 +95,13 @@ async function startServing(config: Config, log: Logger, opts: StaffOptions, reg
   notify.on("failed", failed(QUEUES.notify));
   notify.on("error", (err) => log.error({ err }, "notify worker error"));
 
-  // Reminders and invitations: BullMQ's limiter keeps their pace under the broadcast share; the budget does the rest.
+  // Reminders and invitations: the budget paces them (what dialogs leave, at most BROADCAST_SHARE while dialogs are live);
+  // the limiter only keeps BullMQ from taking jobs faster than Telegram could ever take them.
   const remind = new Worker<ReminderJob>(QUEUES.remind, (job) => sendReminder(deps, job.data), {
     connection,
     prefix: config.REDIS_PREFIX,
     concurrency: 8,
-    limiter: { max: Math.max(1, Math.floor(config.TELEGRAM_MESSAGES_PER_SECOND * config.BROADCAST_SHARE)), duration: 1_000 },
+    limiter: { max: config.TELEGRAM_MESSAGES_PER_SECOND, duration: 1_000 },
   });
   remind.on("completed", done(QUEUES.remind));
   remind.on("failed", failed(QUEUES.remind));

@@ -16,7 +16,7 @@ import { setupDatabase } from "../../core/db/setup";
  */
 const USAGE = "usage: npm run rollout -- --batch-size <1-100000> --every <N>d|<N>h|<N>m [--start <ISO time>] [--dry-run]";
 /** About the messages one complete dialog sends (the verification's prompts, acknowledgements and verdict). */
-const MESSAGES_PER_DIALOG = 12;
+const MESSAGES_PER_DIALOG = 11;
 
 export interface RolloutArgs {
   batchSize: number;

@@ -49,11 +49,21 @@ function busiest(times: readonly number[], ms = 1_000): number {
 const chats = (n: number, kind: "interactive" | "broadcast", from = 1) => Array.from({ length: n }, (_, i) => ({ chat: from + i, kind }));
 
 describe("the Telegram budget", () => {
-  it("never grants more than the bot's allowance in any one second, however many chats ask at once", async () => {
-    const times = await grants(budget(), chats(110, "interactive"));
+  it("never grants more than the bot's allowance in any one second, however many chats ask at once; first come, first served, one Redis call each", async () => {
+    let calls = 0; // the budget's script, counted where the budget reaches for it
+    const counted = new Proxy(redis, {
+      get(target, p) {
+        if (p === "shirenBudgetAcquire") calls++;
+        const v: unknown = Reflect.get(target, p, target);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    const times = await grants(new TelegramBudget(counted, `test:budget:${randomUUID()}`, OPTS), chats(110, "interactive"));
     expect(busiest(times)).toBeLessThanOrEqual(OPTS.perSecond);
     // 110 sends at 95 % of 40/s take about 3 s: the budget paces, it does not drop.
     expect(Math.max(...times)).toBeGreaterThan(2_400);
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1]! - 5);
+    expect(calls).toBe(110);
   });
 
   it("paces one private chat at its own rate after a short burst", async () => {
@@ -86,6 +96,15 @@ describe("the Telegram budget", () => {
     expect(performance.now() - t0).toBeGreaterThan(Math.max(...dialog) + 300);
   });
 
+  it("never lets a broadcast take a moment a dialog is waiting for", async () => {
+    const b = budget();
+    const dialogs = grants(b, chats(60, "interactive")); // the schedule is full for about 1.5 s
+    await new Promise((r) => setTimeout(r, 20));
+    const [reminder] = await grants(b, chats(1, "broadcast", 500));
+    const dialog = await dialogs;
+    expect(reminder! + 20).toBeGreaterThanOrEqual(Math.max(...dialog) - 30);
+  });
+
   it("lets broadcasts use the whole budget when no dialog is live", async () => {
     const times = await grants(budget(), chats(27, "broadcast"));
     expect(Math.max(...times)).toBeLessThan(1_500); // 38/s, not 9.5/s
@@ -113,6 +132,7 @@ describe("the Telegram budget", () => {
 
   it("sends without the budget when Redis does not answer, and says so", async () => {
     const dead = new Redis("redis://127.0.0.1:1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    dead.on("error", () => undefined);
     const warn = vi.fn();
     try {
       const t0 = performance.now();

@@ -8,7 +8,6 @@ import { restrictionAt } from "../../core/recheck/policy";
 import { INVITE_START, recheckData, SELLERS_TURN } from "../../core/recheck/rechecks";
 import { markSellerUnreachable } from "../../core/verification/sellers";
 
-
 export interface ReminderDeps extends CoreDeps {
   /** an Api whose sends take the broadcast share of the Telegram budget (live dialogs go first) */
   broadcastApi: Api;

@@ -120,8 +120,9 @@ export function createVerifyConversation(deps: BotDeps) {
             await staleButton(c);
             return undefined;
           }
+          // The old keyboard stays: clearing it would cost a send of the chat's 1/s before the next prompt,
+          // and a later press on it is answered as stale above.
           await c.answerCallbackQuery();
-          await c.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } });
           return { done: value };
         },
       );
