@@ -45,8 +45,20 @@ export function reminderDue(dueAt: Date, now: Date): number | null {
   return due;
 }
 
-export function restrictionAt(dueAt: Date, p: RecheckPolicy): Date {
+export function restrictionAt(dueAt: Date, p: Pick<RecheckPolicy, "RECHECK_GRACE_DAYS">): Date {
   return new Date(dueAt.getTime() + p.RECHECK_GRACE_DAYS * DAY_MS);
+}
+
+/**
+ * When the sweep must next look at an open recheck: its next reminder or, for a seller not
+ * restricted yet, the restriction; null when neither is left. The sweep reads only the
+ * rechecks whose moment has come, so a minute's sweep costs what is due, not what is open.
+ */
+export function nextRecheckEvent(dueAt: Date, now: Date, restricted: boolean, p: Pick<RecheckPolicy, "RECHECK_GRACE_DAYS">): Date | null {
+  const times = REMINDER_OFFSETS_DAYS.map((d) => dueAt.getTime() + d * DAY_MS);
+  if (!restricted) times.push(restrictionAt(dueAt, p).getTime());
+  const next = Math.min(...times.filter((t) => t > now.getTime()));
+  return Number.isFinite(next) ? new Date(next) : null;
 }
 
 export function hasRiskFlag(riskFlags: readonly string[], p: RecheckPolicy): boolean {

@@ -3,13 +3,16 @@ import type { CoreDeps } from "../deps";
 import type { CaseKind, CaseStatus, Prisma, Seller } from "../db/client";
 import { OPEN_STATUSES } from "../verification/case-state";
 import { emitSellerEvent, emitSellerEvents } from "../webhooks/outbox";
-import { DAY_MS, OPEN_BEFORE_DAYS, reminderDue } from "./policy";
+import { DAY_MS, nextRecheckEvent, OPEN_BEFORE_DAYS, reminderDue } from "./policy";
 
 /**
  * What the recheck sweep does to the database, a keyset page at a time: it opens the
  * recheck cases that come due, writes the reminders that should go out (each once, keyed
  * by seller, due date and offset) and restricts sellers past their grace period. Every
  * change is a compare-and-set, so two sweeps at once, or a rerun, change nothing twice.
+ * It reads only what is due, through indexes (partial where most rows have no time set),
+ * and writes a page's rows with one statement per table: its cost follows the sellers due,
+ * not the sellers there are (npm run bench:schedule).
  */
 
 type Deps = Pick<CoreDeps, "db" | "config" | "now">;
@@ -56,7 +59,7 @@ async function openRecheck(
     const won = await tx.seller.updateMany({ where: { id: seller.id, ...claim }, data: { status: "recheck_due", unscheduledRecheckAt: null } });
     if (!won.count) return null;
     const c = await tx.verificationCase.create({
-      data: { sellerId: seller.id, kind, status: "collecting", dueAt, maxAttempts: deps.config.MAX_ATTEMPTS, createdAt: now },
+      data: { sellerId: seller.id, kind, status: "collecting", dueAt, remindAt: now, maxAttempts: deps.config.MAX_ATTEMPTS, createdAt: now },
     });
     await audit(tx, { ...actor, action: "recheck.opened", sellerId: seller.id, caseId: c.id, data: { kind, dueAt: dueAt.toISOString(), before: { status: seller.status }, after: { status: "recheck_due" } } });
     await emitSellerEvent(deps, tx, { sellerId: seller.id, type: "seller.recheck_due", caseId: c.id, reasons: [kind], at: now });
@@ -82,70 +85,88 @@ async function* keyset<T extends { id: string }>(
   }
 }
 
+// The `gte` lets the index scan start at the cursor; the OR alone would be a filter over the range before it.
 const afterCursor = (field: string, after: { at: Date; id: string } | null) =>
-  after ? { OR: [{ [field]: { gt: after.at } }, { [field]: after.at, id: { gt: after.id } }] } : {};
+  after ? { AND: [{ [field]: { gte: after.at } }, { OR: [{ [field]: { gt: after.at } }, { [field]: after.at, id: { gt: after.id } }] }] } : {};
+
+const isoOrNull = (d: Date | null) => d?.toISOString() ?? null;
 
 type SellerPage = { id: string; at: Date }[];
+/** An open recheck in the seller's turn, with what the sweep needs of its seller. */
+type WaitingCase = { id: string; sellerId: string; dueAt: Date; remindAt: Date; sellerStatus: string; restrictedAt: Date | null };
 
 /**
- * Opens recheck cases for a page of sellers at once: those with a case open already are
- * left out, the rest are claimed with one UPDATE ... RETURNING whose WHERE repeats what
- * made them due (the compare-and-set: of two sweeps, each seller goes to one), and their
- * cases, audit entries and marketplace events are written together.
+ * Opens recheck cases for a page of sellers at once. The sellers are claimed with one
+ * UPDATE ... RETURNING whose WHERE repeats what made them due and that they have no case
+ * open (the compare-and-set: of two sweeps, each seller goes to one); their cases, audit
+ * entries and marketplace events are written together, one statement each.
  */
 async function openRecheckPage(deps: Deps, page: SellerPage, kind: "periodic" | "unscheduled", horizon: Date, now: Date): Promise<number> {
   if (!page.length) return 0;
-  const busy = new Set(
-    (await deps.db.verificationCase.findMany({ where: { sellerId: { in: page.map((s) => s.id) }, status: { in: [...OPEN_STATUSES] } }, select: { sellerId: true } })).map(
-      (r) => r.sellerId,
-    ),
-  );
-  const eligible = page.filter((s) => !busy.has(s.id));
-  if (kind === "unscheduled" && busy.size) {
+  const ids = page.map((s) => s.id);
+  const open = [...OPEN_STATUSES];
+  if (kind === "unscheduled") {
     // A recheck is open already: this draw is spent, and the next pass draws anew.
-    await deps.db.seller.updateMany({ where: { id: { in: [...busy] }, unscheduledRecheckAt: { lte: now } }, data: { unscheduledRecheckAt: null } });
+    await deps.db.$executeRaw`
+      UPDATE "Seller" s SET "unscheduledRecheckAt" = NULL
+      WHERE s.id = ANY(${ids}::uuid[]) AND s."unscheduledRecheckAt" <= ${now}
+        AND EXISTS (SELECT 1 FROM "VerificationCase" v WHERE v."sellerId" = s.id AND v.status::text = ANY(${open}::text[]))`;
   }
-  if (!eligible.length) return 0;
-  const ids = eligible.map((s) => s.id);
   return deps.db.$transaction(async (tx) => {
     const claimed =
       kind === "periodic"
         ? await tx.$queryRaw<{ id: string; status: string }[]>`
-            UPDATE "Seller" SET status = 'recheck_due', "unscheduledRecheckAt" = NULL, "updatedAt" = ${now}
-            WHERE id = ANY(${ids}::uuid[]) AND status = 'verified' AND "nextRecheckAt" <= ${horizon}
-            RETURNING id, 'verified' AS status`
+            UPDATE "Seller" s SET status = 'recheck_due', "unscheduledRecheckAt" = NULL, "updatedAt" = ${now}
+            WHERE s.id = ANY(${ids}::uuid[]) AND s.status = 'verified' AND s."nextRecheckAt" <= ${horizon}
+              AND NOT EXISTS (SELECT 1 FROM "VerificationCase" v WHERE v."sellerId" = s.id AND v.status::text = ANY(${open}::text[]))
+            RETURNING s.id, 'verified' AS status`
         : await tx.$queryRaw<{ id: string; status: string }[]>`
-            WITH before AS (SELECT id, status::text AS status FROM "Seller" WHERE id = ANY(${ids}::uuid[]) AND "unscheduledRecheckAt" <= ${now} FOR UPDATE)
+            WITH before AS (
+              SELECT s.id, s.status::text AS status FROM "Seller" s
+              WHERE s.id = ANY(${ids}::uuid[]) AND s."unscheduledRecheckAt" <= ${now}
+                AND NOT EXISTS (SELECT 1 FROM "VerificationCase" v WHERE v."sellerId" = s.id AND v.status::text = ANY(${open}::text[]))
+              FOR UPDATE)
             UPDATE "Seller" s SET status = 'recheck_due', "unscheduledRecheckAt" = NULL, "updatedAt" = ${now}
             FROM before WHERE s.id = before.id RETURNING s.id, before.status`;
     if (!claimed.length) return 0;
-    const dueOf = new Map(eligible.map((s) => [s.id, kind === "periodic" ? s.at : now]));
-    const cases = await tx.verificationCase.createManyAndReturn({
-      data: claimed.map((c) => ({ sellerId: c.id, kind, status: "collecting" as const, dueAt: dueOf.get(c.id)!, maxAttempts: deps.config.MAX_ATTEMPTS, createdAt: now })),
-      select: { id: true, sellerId: true, dueAt: true },
-    });
+    const dueOf = new Map(page.map((s) => [s.id, kind === "periodic" ? s.at : now]));
+    // Cases get their id from the database here (Prisma's @default(uuid()) fills it only on its own creates).
+    const cases = await tx.$queryRaw<{ id: string; sellerId: string; dueAt: Date }[]>`
+      INSERT INTO "VerificationCase" (id, "sellerId", kind, status, "dueAt", "remindAt", "maxAttempts", "createdAt", "updatedAt")
+      SELECT gen_random_uuid(), t.seller, ${kind}::"CaseKind", 'collecting', t.due, ${now}, ${deps.config.MAX_ATTEMPTS}, ${now}, ${now}
+      FROM unnest(${claimed.map((c) => c.id)}::uuid[], ${claimed.map((c) => dueOf.get(c.id)!.toISOString())}::timestamp(3)[]) AS t(seller, due)
+      RETURNING id, "sellerId", "dueAt"`;
     const before = new Map(claimed.map((c) => [c.id, c.status]));
-    await tx.auditEvent.createMany({
-      data: cases.map((c) => ({
-        actorType: "system" as const,
-        actorId: "recheck-sweep",
-        action: "recheck.opened",
-        sellerId: c.sellerId,
-        caseId: c.id,
-        at: now,
-        data: { kind, dueAt: c.dueAt!.toISOString(), before: { status: before.get(c.sellerId) ?? null }, after: { status: "recheck_due" } },
-      })),
-    });
+    await auditMany(
+      tx,
+      "recheck.opened",
+      now,
+      cases.map((c) => ({ sellerId: c.sellerId, caseId: c.id, data: { kind, dueAt: c.dueAt.toISOString(), before: { status: before.get(c.sellerId) ?? null }, after: { status: "recheck_due" } } })),
+    );
     await emitSellerEvents(deps, tx, cases.map((c) => ({ sellerId: c.sellerId, type: "seller.recheck_due" as const, caseId: c.id, reasons: [kind], at: now })));
     return cases.length;
   });
 }
 
+/** The sweep's audit entries for a page, in one statement. */
+async function auditMany(tx: Pick<Deps["db"], "$executeRaw">, action: string, now: Date, rows: { sellerId: string; caseId: string; data: Record<string, unknown> }[]) {
+  if (!rows.length) return;
+  await tx.$executeRaw`
+    INSERT INTO "AuditEvent" ("actorType", "actorId", action, "sellerId", "caseId", at, data)
+    SELECT 'system', 'recheck-sweep', ${action}, t.seller, t.kase, ${now}, t.data
+    FROM unnest(${rows.map((r) => r.sellerId)}::uuid[], ${rows.map((r) => r.caseId)}::uuid[], ${rows.map((r) => JSON.stringify(r.data))}::jsonb[]) AS t(seller, kase, data)`;
+}
+
 /** Reminder rows for a page, written at once; returns the keys that are new (the ones to send). */
 async function remindPage(deps: Deps, rows: { key: string; sellerId: string; caseId: string | null; kind: string; offsetDays: number; dueAt: Date }[], now: Date) {
   if (!rows.length) return [];
-  const made = await deps.db.reminder.createManyAndReturn({ data: rows.map((r) => ({ ...r, createdAt: now })), skipDuplicates: true, select: { key: true } });
-  return made.map((m) => ({ key: m.key }));
+  return deps.db.$queryRaw<{ key: string }[]>`
+    INSERT INTO "Reminder" (key, "sellerId", "caseId", kind, "offsetDays", "dueAt", "createdAt")
+    SELECT t.key, t.seller, t.kase, t.kind, t.offset_days, t.due, ${now}
+    FROM unnest(${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.sellerId)}::uuid[], ${rows.map((r) => r.caseId)}::uuid[],
+      ${rows.map((r) => r.kind)}::text[], ${rows.map((r) => r.offsetDays)}::int[], ${rows.map((r) => r.dueAt.toISOString())}::timestamp(3)[])
+      AS t(key, seller, kase, kind, offset_days, due)
+    ON CONFLICT (key) DO NOTHING RETURNING key`;
 }
 
 export async function sweepRechecks(deps: Deps, opts: { pageSize?: number } = {}): Promise<RecheckSweep> {
@@ -207,41 +228,49 @@ export async function sweepRechecks(deps: Deps, opts: { pageSize?: number } = {}
     out.reminders.push(...(await remindPage(deps, rows, now)));
   }
 
-  // 3 and 4. Open rechecks waiting for the seller: the reminder due now, and past the grace period a restriction.
+  // 3 and 4. Open rechecks waiting for the seller whose next moment has come (remindAt): the
+  // reminder due now and, past the grace period, the restriction; then their next moment.
+  // The predicate repeats the partial index's (migration 20261130132214), literals included.
   const graceCutoff = new Date(now.getTime() - deps.config.RECHECK_GRACE_DAYS * DAY_MS);
   for await (const page of keyset(
-    (after, take) =>
-      deps.db.verificationCase.findMany({
-        where: { kind: { in: [...RECHECK_KINDS] }, status: { in: [...SELLERS_TURN] }, dueAt: { lte: horizon }, ...afterCursor("dueAt", after) },
-        orderBy: [{ dueAt: "asc" }, { id: "asc" }],
-        select: { id: true, sellerId: true, dueAt: true, seller: { select: { status: true, restrictedAt: true } } },
-        take,
-      }),
-    (c) => c.dueAt!,
+    (after, take) => deps.db.$queryRaw<WaitingCase[]>`
+      SELECT c.id, c."sellerId", c."dueAt", c."remindAt", s.status::text AS "sellerStatus", s."restrictedAt"
+      FROM "VerificationCase" c JOIN "Seller" s ON s.id = c."sellerId"
+      WHERE c."remindAt" IS NOT NULL AND c.status IN ('collecting', 'awaiting_selfie', 'failed')
+        AND c."remindAt" <= ${now} AND c."dueAt" IS NOT NULL
+        AND (c."remindAt", c.id) > (${after?.at ?? new Date(0)}, ${after?.id ?? "00000000-0000-0000-0000-000000000000"}::uuid)
+      ORDER BY c."remindAt", c.id
+      LIMIT ${take}`,
+    (c) => c.remindAt,
     pageSize,
     out,
   )) {
     const due = page.flatMap((c) => {
-      const offset = reminderDue(c.dueAt!, now);
-      return offset === null ? [] : [{ key: reminderKey("recheck", c.sellerId, c.dueAt!, offset), sellerId: c.sellerId, caseId: c.id, kind: "recheck", offsetDays: offset, dueAt: c.dueAt! }];
+      const offset = reminderDue(c.dueAt, now);
+      return offset === null ? [] : [{ key: reminderKey("recheck", c.sellerId, c.dueAt, offset), sellerId: c.sellerId, caseId: c.id, kind: "recheck", offsetDays: offset, dueAt: c.dueAt }];
     });
     out.reminders.push(...(await remindPage(deps, due, now)));
-    const overdue = page.filter((c) => c.dueAt! <= graceCutoff && !c.seller.restrictedAt);
+    const overdue = page.filter((c) => c.dueAt <= graceCutoff && !c.restrictedAt);
     const restricted = await restrictPage(deps, overdue, now);
     out.restricted += restricted.length;
     out.reminders.push(
       ...(await remindPage(
         deps,
-        restricted.map((c) => ({ key: reminderKey("restricted", c.sellerId, c.dueAt!), sellerId: c.sellerId, caseId: c.id, kind: "restricted", offsetDays: 0, dueAt: c.dueAt! })),
+        restricted.map((c) => ({ key: reminderKey("restricted", c.sellerId, c.dueAt), sellerId: c.sellerId, caseId: c.id, kind: "restricted", offsetDays: 0, dueAt: c.dueAt })),
         now,
       )),
     );
+    // Restricted now or before (by this sweep or one beside it): only reminders are left.
+    const next = page.map((c) => isoOrNull(nextRecheckEvent(c.dueAt, now, c.restrictedAt !== null || c.dueAt <= graceCutoff, deps.config)));
+    await deps.db.$executeRaw`
+      UPDATE "VerificationCase" c SET "remindAt" = t.at
+      FROM unnest(${page.map((c) => c.id)}::uuid[], ${next}::timestamp(3)[]) AS t(id, at) WHERE c.id = t.id`;
   }
   return out;
 }
 
 /** Restricts the sellers of a page of overdue rechecks, once each (UPDATE ... RETURNING), with their audit entries and events. */
-async function restrictPage<C extends { id: string; sellerId: string; dueAt: Date | null; seller: { status: string } }>(deps: Deps, overdue: C[], now: Date): Promise<C[]> {
+async function restrictPage(deps: Deps, overdue: WaitingCase[], now: Date): Promise<WaitingCase[]> {
   if (!overdue.length) return [];
   const ids = overdue.map((c) => c.sellerId);
   return deps.db.$transaction(async (tx) => {
@@ -250,17 +279,16 @@ async function restrictPage<C extends { id: string; sellerId: string; dueAt: Dat
       WHERE id = ANY(${ids}::uuid[]) AND "restrictedAt" IS NULL RETURNING id`;
     const won = new Set(claimed.map((c) => c.id));
     const done = overdue.filter((c) => won.has(c.sellerId));
-    await tx.auditEvent.createMany({
-      data: done.map((c) => ({
-        actorType: "system" as const,
-        actorId: "recheck-sweep",
-        action: "seller.restricted",
+    await auditMany(
+      tx,
+      "seller.restricted",
+      now,
+      done.map((c) => ({
         sellerId: c.sellerId,
         caseId: c.id,
-        at: now,
-        data: { dueAt: c.dueAt!.toISOString(), graceDays: deps.config.RECHECK_GRACE_DAYS, before: { status: c.seller.status }, after: { status: "restricted" } },
+        data: { dueAt: c.dueAt.toISOString(), graceDays: deps.config.RECHECK_GRACE_DAYS, before: { status: c.sellerStatus }, after: { status: "restricted" } },
       })),
-    });
+    );
     await emitSellerEvents(deps, tx, done.map((c) => ({ sellerId: c.sellerId, type: "seller.restricted" as const, caseId: c.id, reasons: ["recheck-overdue"], at: now })));
     return done;
   });

@@ -190,6 +190,9 @@ describe("the sweep", () => {
     await h.sweep();
     expect(await h.db.verificationCase.count({ where: { sellerId, kind: "periodic" } })).toBe(1);
     expect(await h.db.reminder.count({ where: { sellerId } })).toBe(1);
+    // Until the reminder a day before, the minute sweeps do not read this recheck at all.
+    const c = await h.db.verificationCase.findFirstOrThrow({ where: { sellerId, kind: "periodic" } });
+    expect(c.remindAt).toEqual(new Date(c.dueAt!.getTime() - DAY_MS));
     await s.next(15_000);
     await s.expectSilence(1_000);
   }, 120_000);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseRolloutArgs } from "../../bot/cli/rollout";
-import { DAY_MS, drawUnscheduledRecheck, hasRiskFlag, nextPeriodicRecheck, reminderDue, REMINDER_OFFSETS_DAYS, restrictionAt, type RecheckPolicy } from "../../core/recheck/policy";
+import { DAY_MS, drawUnscheduledRecheck, hasRiskFlag, nextPeriodicRecheck, nextRecheckEvent, reminderDue, REMINDER_OFFSETS_DAYS, restrictionAt, type RecheckPolicy } from "../../core/recheck/policy";
 
 const P: RecheckPolicy = { RECHECK_INTERVAL_DAYS: 180, RECHECK_JITTER_DAYS: 14, RECHECK_GRACE_DAYS: 14, RISK_RECHECK_FLAGS: ["high-risk"], RISK_RECHECK_WINDOW_DAYS: 30 };
 const T0 = new Date("2026-06-01T08:00:00Z");
@@ -38,6 +38,20 @@ describe("recheck policy (fake clock, fake draws)", () => {
 
   it("restricts RECHECK_GRACE_DAYS after the due date", () => {
     expect(restrictionAt(at(180), P)).toEqual(at(194));
+  });
+
+  it("tells the sweep when to look at an open recheck next: each reminder, then the restriction, then never", () => {
+    const due = at(180);
+    const walk = (restricted: boolean) => {
+      const seen: number[] = [];
+      for (let now: Date | null = at(173); now; now = nextRecheckEvent(due, now, restricted, P)) seen.push((now.getTime() - T0.getTime()) / DAY_MS);
+      return seen;
+    };
+    expect(walk(false)).toEqual([173, 179, 180, 183, 194]);
+    expect(walk(true)).toEqual([173, 179, 180, 183]);
+    // Between two moments it names the next one, never one already past.
+    expect(nextRecheckEvent(due, at(181), false, P)).toEqual(at(183));
+    expect(nextRecheckEvent(due, at(200), false, P)).toBeNull();
   });
 
   it("draws unscheduled rechecks within the window, independently, from the CSPRNG", () => {
