@@ -1,9 +1,9 @@
 import { audit } from "../audit";
 import type { CoreDeps } from "../deps";
-import type { CaseKind, CaseStatus, Prisma, Seller } from "../db/client";
+import { Prisma, type CaseKind, type CaseStatus, type Seller } from "../db/client";
 import { OPEN_STATUSES } from "../verification/case-state";
 import { emitSellerEvent, emitSellerEvents } from "../webhooks/outbox";
-import { DAY_MS, nextRecheckEvent, OPEN_BEFORE_DAYS, reminderDue } from "./policy";
+import { DAY_MS, nextRecheckEvent, OPEN_BEFORE_DAYS, reminderDue, restrictionAt } from "./policy";
 
 /**
  * What the recheck sweep does to the database, a keyset page at a time: it opens the
@@ -96,13 +96,20 @@ type SellerPage = { id: string; at: Date }[];
 type WaitingCase = { id: string; sellerId: string; dueAt: Date; remindAt: Date; sellerStatus: string; restrictedAt: Date | null };
 
 /**
- * Opens recheck cases for a page of sellers at once. The sellers are claimed with one
- * UPDATE ... RETURNING whose WHERE repeats what made them due and that they have no case
- * open (the compare-and-set: of two sweeps, each seller goes to one); their cases, audit
- * entries and marketplace events are written together, one statement each.
+ * Opens recheck cases for a page of sellers at once, in one statement: the sellers are
+ * claimed with an UPDATE whose WHERE repeats what made them due and that they have no case
+ * open (the compare-and-set: of two sweeps, each seller goes to one), and their cases, audit
+ * entries and first reminders are written from what it returned. Each case starts with the
+ * moment the sweep must look at it next, so the rest of this sweep does not read it again.
  */
-async function openRecheckPage(deps: Deps, page: SellerPage, kind: "periodic" | "unscheduled", horizon: Date, now: Date): Promise<number> {
-  if (!page.length) return 0;
+async function openRecheckPage(
+  deps: Deps,
+  page: SellerPage,
+  kind: "periodic" | "unscheduled",
+  horizon: Date,
+  now: Date,
+): Promise<{ opened: number; reminders: ReminderToSend[] }> {
+  if (!page.length) return { opened: 0, reminders: [] };
   const ids = page.map((s) => s.id);
   const open = [...OPEN_STATUSES];
   if (kind === "unscheduled") {
@@ -112,39 +119,55 @@ async function openRecheckPage(deps: Deps, page: SellerPage, kind: "periodic" | 
       WHERE s.id = ANY(${ids}::uuid[]) AND s."unscheduledRecheckAt" <= ${now}
         AND EXISTS (SELECT 1 FROM "VerificationCase" v WHERE v."sellerId" = s.id AND v.status::text = ANY(${open}::text[]))`;
   }
+  // What each case starts with, from the policy: its due date, the reminder due now, and the sweep's next look
+  // (at once when a long outage left it past its grace period: the waiting-cases pass below restricts it).
+  const input = page.map((s) => {
+    const due = kind === "periodic" ? s.at : now;
+    const offset = reminderDue(due, now);
+    const next = restrictionAt(due, deps.config) <= now ? now : nextRecheckEvent(due, now, false, deps.config);
+    return { id: s.id, due: due.toISOString(), key: offset === null ? null : reminderKey("recheck", s.id, due, offset), offset: offset ?? 0, next: isoOrNull(next) };
+  });
+  const noOpenCase = Prisma.sql`NOT EXISTS (SELECT 1 FROM "VerificationCase" v WHERE v."sellerId" = s.id AND v.status::text = ANY(${open}::text[]))`;
+  const claim =
+    kind === "periodic"
+      ? Prisma.sql`claimed AS (
+          UPDATE "Seller" s SET status = 'recheck_due', "unscheduledRecheckAt" = NULL, "updatedAt" = ${now}
+          WHERE s.id = ANY(${ids}::uuid[]) AND s.status = 'verified' AND s."nextRecheckAt" <= ${horizon} AND ${noOpenCase}
+          RETURNING s.id, 'verified'::text AS before)`
+      : Prisma.sql`before AS (
+          SELECT s.id, s.status::text AS status FROM "Seller" s
+          WHERE s.id = ANY(${ids}::uuid[]) AND s."unscheduledRecheckAt" <= ${now} AND ${noOpenCase}
+          FOR UPDATE),
+        claimed AS (
+          UPDATE "Seller" s SET status = 'recheck_due', "unscheduledRecheckAt" = NULL, "updatedAt" = ${now}
+          FROM before WHERE s.id = before.id RETURNING s.id, before.status AS before)`;
   return deps.db.$transaction(async (tx) => {
-    const claimed =
-      kind === "periodic"
-        ? await tx.$queryRaw<{ id: string; status: string }[]>`
-            UPDATE "Seller" s SET status = 'recheck_due', "unscheduledRecheckAt" = NULL, "updatedAt" = ${now}
-            WHERE s.id = ANY(${ids}::uuid[]) AND s.status = 'verified' AND s."nextRecheckAt" <= ${horizon}
-              AND NOT EXISTS (SELECT 1 FROM "VerificationCase" v WHERE v."sellerId" = s.id AND v.status::text = ANY(${open}::text[]))
-            RETURNING s.id, 'verified' AS status`
-        : await tx.$queryRaw<{ id: string; status: string }[]>`
-            WITH before AS (
-              SELECT s.id, s.status::text AS status FROM "Seller" s
-              WHERE s.id = ANY(${ids}::uuid[]) AND s."unscheduledRecheckAt" <= ${now}
-                AND NOT EXISTS (SELECT 1 FROM "VerificationCase" v WHERE v."sellerId" = s.id AND v.status::text = ANY(${open}::text[]))
-              FOR UPDATE)
-            UPDATE "Seller" s SET status = 'recheck_due', "unscheduledRecheckAt" = NULL, "updatedAt" = ${now}
-            FROM before WHERE s.id = before.id RETURNING s.id, before.status`;
-    if (!claimed.length) return 0;
-    const dueOf = new Map(page.map((s) => [s.id, kind === "periodic" ? s.at : now]));
     // Cases get their id from the database here (Prisma's @default(uuid()) fills it only on its own creates).
-    const cases = await tx.$queryRaw<{ id: string; sellerId: string; dueAt: Date }[]>`
-      INSERT INTO "VerificationCase" (id, "sellerId", kind, status, "dueAt", "remindAt", "maxAttempts", "createdAt", "updatedAt")
-      SELECT gen_random_uuid(), t.seller, ${kind}::"CaseKind", 'collecting', t.due, ${now}, ${deps.config.MAX_ATTEMPTS}, ${now}, ${now}
-      FROM unnest(${claimed.map((c) => c.id)}::uuid[], ${claimed.map((c) => dueOf.get(c.id)!.toISOString())}::timestamp(3)[]) AS t(seller, due)
-      RETURNING id, "sellerId", "dueAt"`;
-    const before = new Map(claimed.map((c) => [c.id, c.status]));
-    await auditMany(
-      tx,
-      "recheck.opened",
-      now,
-      cases.map((c) => ({ sellerId: c.sellerId, caseId: c.id, data: { kind, dueAt: c.dueAt.toISOString(), before: { status: before.get(c.sellerId) ?? null }, after: { status: "recheck_due" } } })),
-    );
-    await emitSellerEvents(deps, tx, cases.map((c) => ({ sellerId: c.sellerId, type: "seller.recheck_due" as const, caseId: c.id, reasons: [kind], at: now })));
-    return cases.length;
+    const made = await tx.$queryRaw<{ caseId: string; sellerId: string; key: string | null }[]>`
+      WITH ${claim},
+      input AS (
+        SELECT * FROM unnest(${input.map((i) => i.id)}::uuid[], ${input.map((i) => i.due)}::timestamp(3)[], ${input.map((i) => i.due)}::text[],
+          ${input.map((i) => i.key)}::text[], ${input.map((i) => i.offset)}::int[], ${input.map((i) => i.next)}::timestamp(3)[])
+          AS t(id, due, due_iso, key, offset_days, remind_at)),
+      cases AS (
+        INSERT INTO "VerificationCase" (id, "sellerId", kind, status, "dueAt", "remindAt", "maxAttempts", "createdAt", "updatedAt")
+        SELECT gen_random_uuid(), i.id, ${kind}::"CaseKind", 'collecting', i.due, i.remind_at, ${deps.config.MAX_ATTEMPTS}, ${now}, ${now}
+        FROM claimed c JOIN input i ON i.id = c.id
+        RETURNING id, "sellerId"),
+      audit AS (
+        INSERT INTO "AuditEvent" ("actorType", "actorId", action, "sellerId", "caseId", at, data)
+        SELECT 'system', 'recheck-sweep', 'recheck.opened', k."sellerId", k.id, ${now},
+          jsonb_build_object('kind', ${kind}::text, 'dueAt', i.due_iso, 'before', jsonb_build_object('status', c.before), 'after', jsonb_build_object('status', 'recheck_due'))
+        FROM cases k JOIN input i ON i.id = k."sellerId" JOIN claimed c ON c.id = k."sellerId"),
+      reminders AS (
+        INSERT INTO "Reminder" (key, "sellerId", "caseId", kind, "offsetDays", "dueAt", "createdAt")
+        SELECT i.key, i.id, k.id, 'recheck', i.offset_days, i.due, ${now}
+        FROM cases k JOIN input i ON i.id = k."sellerId" WHERE i.key IS NOT NULL
+        ON CONFLICT (key) DO NOTHING RETURNING key)
+      SELECT k.id AS "caseId", k."sellerId", r.key
+      FROM cases k JOIN input i ON i.id = k."sellerId" LEFT JOIN reminders r ON r.key = i.key`;
+    await emitSellerEvents(deps, tx, made.map((c) => ({ sellerId: c.sellerId, type: "seller.recheck_due" as const, caseId: c.caseId, reasons: [kind], at: now })));
+    return { opened: made.length, reminders: made.flatMap((c) => (c.key ? [{ key: c.key }] : [])) };
   });
 }
 
@@ -188,7 +211,9 @@ export async function sweepRechecks(deps: Deps, opts: { pageSize?: number } = {}
     pageSize,
     out,
   )) {
-    out.opened += await openRecheckPage(deps, page.map((s) => ({ id: s.id, at: s.nextRecheckAt! })), "periodic", horizon, now);
+    const r = await openRecheckPage(deps, page.map((s) => ({ id: s.id, at: s.nextRecheckAt! })), "periodic", horizon, now);
+    out.opened += r.opened;
+    out.reminders.push(...r.reminders);
   }
 
   // 2. Unscheduled rechecks whose moment has come: through (unscheduledRecheckAt, id).
@@ -204,7 +229,9 @@ export async function sweepRechecks(deps: Deps, opts: { pageSize?: number } = {}
     pageSize,
     out,
   )) {
-    out.opened += await openRecheckPage(deps, page.map((s) => ({ id: s.id, at: s.unscheduledRecheckAt! })), "unscheduled", horizon, now);
+    const r = await openRecheckPage(deps, page.map((s) => ({ id: s.id, at: s.unscheduledRecheckAt! })), "unscheduled", horizon, now);
+    out.opened += r.opened;
+    out.reminders.push(...r.reminders);
   }
 
   // Rollout: never-verified sellers whose wave has come (npm run rollout): through (inviteAt, id).
