@@ -22,7 +22,7 @@ import { PiiCrypto } from "../../core/crypto";
 import { createDb } from "../../core/db/client";
 import { importSeller } from "../../core/verification/sellers";
 import { StandInClient } from "../support/stand-in-client";
-import { cpuMsOf, resetBenchState, runSellerDialog, spawnService, StepLatencies, stopService } from "./support";
+import { benchProcessEnv, cpuMsOf, resetBenchState, runSellerDialog, spawnService, StepLatencies, stopService } from "./support";
 
 const { values: opt } = parseArgs({
   options: {
@@ -75,16 +75,8 @@ async function main(): Promise<void> {
   );
   const url = `http://127.0.0.1:${PORT}`;
   const env = {
-    NODE_ENV: "development",
-    LOG_LEVEL: "info",
-    DATABASE_URL,
-    REDIS_URL,
-    REDIS_PREFIX: PREFIX,
-    DATA_DIR,
-    TELEGRAM_API_ROOT: url,
-    METRICS_PORT: "0",
     // the dialog is measured here; the checks have their own bench (bench:checks)
-    WORKER_PROCESSES: "0",
+    ...benchProcessEnv({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, prefix: PREFIX, dataDir: DATA_DIR, apiRoot: url }),
     ...(LIMITS
       ? // the product's figures, as in production
         { TELEGRAM_MESSAGES_PER_SECOND: "30", TELEGRAM_CHAT_MESSAGES_PER_SECOND: "1", BROADCAST_SHARE: "0.6" }

@@ -1,5 +1,5 @@
 import { execSync, spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -142,4 +142,39 @@ export async function runSellerDialog(client: StandInClient, userId: number, i: 
   const last = s.history.at(-1)?.text ?? "";
   const expected = i18n.t(localeFromLanguageCode(s.from.language_code), "verify-checking");
   if (last !== expected) throw new Error(`seller ${i}: expected "${expected}", got ${JSON.stringify(last)}`);
+}
+
+/**
+ * A freshly migrated schema of its own inside a bench database (dropped first when present).
+ * `prisma migrate deploy` only targets public through the pg adapter (test/support/db.ts), so
+ * the committed migration files are run directly.
+ */
+export async function migrateSchema(databaseUrl: string, schema: string): Promise<void> {
+  if (!/^[a-z0-9_]+$/.test(schema)) throw new Error(`unsupported schema name "${schema}"`);
+  const dir = `${ROOT}prisma/migrations`;
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    await c.query(`drop schema if exists "${schema}" cascade; create schema "${schema}"; set search_path to "${schema}"`);
+    for (const m of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+      await c.query(readFileSync(`${dir}/${m}/migration.sql`, "utf8").replace(/CREATE SCHEMA IF NOT EXISTS "public";/g, ""));
+    }
+  } finally {
+    await c.end();
+  }
+}
+
+/** The environment of the product's processes a bench starts: its own database, Redis prefix and photo store, no metrics port, no verification workers (bench:checks measures those). */
+export function benchProcessEnv(o: { databaseUrl: string; redisUrl: string; prefix: string; dataDir: string; apiRoot: string }): Record<string, string> {
+  return {
+    NODE_ENV: "development",
+    LOG_LEVEL: "info",
+    DATABASE_URL: o.databaseUrl,
+    REDIS_URL: o.redisUrl,
+    REDIS_PREFIX: o.prefix,
+    DATA_DIR: o.dataDir,
+    TELEGRAM_API_ROOT: o.apiRoot,
+    METRICS_PORT: "0",
+    WORKER_PROCESSES: "0",
+  };
 }
