@@ -121,10 +121,22 @@ const SELFIES = ["handsdataset_5_pic00050.jpg", "handsdataset_5_pic00068.jpg", "
  * (`token`; none with OPEN_ENROLMENT), consent, face consent, region, name, ID number, contact,
  * document photo, gesture selfie; ends at "checking your photos".
  */
-export async function runSellerDialog(client: StandInClient, userId: number, i: number, latencies: StepLatencies, opts: { token?: string; timeoutMs?: number } = {}): Promise<void> {
+/**
+ * One complete dialog, answering each prompt once it has all arrived. `thinkMs` is how long the
+ * seller takes to answer, left out of the step latency (0: at machine speed, which Telegram's
+ * 1/s per chat then paces, not the bot).
+ */
+export async function runSellerDialog(
+  client: StandInClient,
+  userId: number,
+  i: number,
+  latencies: StepLatencies,
+  opts: { token?: string; timeoutMs?: number; thinkMs?: number } = {},
+): Promise<void> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const s = new SellerSim(client, userId, { first_name: `Seller${i}`, language_code: ["en", "zh-hans", "zh-hant"][i % 3]! });
   const reply = async (step: DialogStep, act: () => Promise<void>, count: number) => {
+    if (opts.thinkMs && step !== "start") await new Promise((r) => setTimeout(r, opts.thinkMs));
     const t0 = performance.now();
     await act();
     for (let k = 0; k < count; k++) await s.next(timeoutMs);
