@@ -27,9 +27,6 @@ export interface FaceInfo {
   sharpness: number;
   /** Unit-length descriptor, or null when the descriptor model gave nothing. */
   embedding: Float32Array | null;
-  /** Antispoof "real" and liveness scores: logged signals only, never a gate (no separation on print/screen attacks). */
-  real: number | null;
-  live: number | null;
   yaw: number | null;
 }
 
@@ -60,8 +57,6 @@ function toFaceInfo(img: DecodedImage, f: FaceResult): FaceInfo {
     brightness: round(mean(gray), 1),
     sharpness: round(laplacianVariance(gray, QUALITY_CROP_SIZE), 1),
     embedding: emb,
-    real: f.real ?? null,
-    live: f.live ?? null,
     yaw: f.rotation?.angle?.yaw != null ? round((f.rotation.angle.yaw * 180) / Math.PI, 1) : null,
   };
 }

@@ -41,8 +41,10 @@ function modelUrl(dir: string, name: string): string {
 }
 
 /**
- * Human is used for faces only (blazeface -> facemesh -> faceres descriptor,
- * plus antispoof/liveness as logged signals). Caching is off (skipFrames 0,
+ * Human is used for faces only (blazeface -> facemesh -> faceres descriptor).
+ * Its antispoof and liveness models are off: their scores did not separate
+ * printed or on-screen faces from live ones on the attack fixtures, nothing
+ * decided on them, and they cost every check two more passes. Caching is off (skipFrames 0,
  * cacheSensitivity 0): with it, one seller's result could leak into the next.
  * Warmup and filters are off: they need canvas or tfjs-node.
  */
@@ -81,8 +83,8 @@ export function humanConfig(backend: Backend): Partial<HumanConfig> {
       iris: { enabled: false, modelPath: "iris.json", scale: 2.3 },
       emotion: { enabled: false, modelPath: "emotion.json", minConfidence: 0.1, skipFrames: 0, skipTime: 0 },
       description: { enabled: true, modelPath: "faceres.json", minConfidence: 0.1, skipFrames: 0, skipTime: 0 },
-      antispoof: { enabled: true, modelPath: "antispoof.json", skipFrames: 0, skipTime: 0 },
-      liveness: { enabled: true, modelPath: "liveness.json", skipFrames: 0, skipTime: 0 },
+      antispoof: { enabled: false, modelPath: "antispoof.json", skipFrames: 0, skipTime: 0 },
+      liveness: { enabled: false, modelPath: "liveness.json", skipFrames: 0, skipTime: 0 },
       gear: { enabled: false, modelPath: "gear.json", minConfidence: 0.1, skipFrames: 0, skipTime: 0 },
     } as HumanConfig["face"],
     body: { enabled: false } as HumanConfig["body"],
@@ -97,7 +99,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   const backend = await selectBackend(opts.backend ?? "auto");
   const human = new backend.Human(humanConfig(backend));
   await human.load();
-  const expected = ["blazeface", "facemesh", "faceres", "antispoof", "liveness"];
+  const expected = ["blazeface", "facemesh", "faceres"];
   const loaded = Object.entries(human.models.models as unknown as Record<string, unknown>)
     .filter(([, m]) => m != null)
     .map(([k]) => k);

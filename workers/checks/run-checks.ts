@@ -61,8 +61,6 @@ export interface CheckReport {
   /** 256-bit pHash (64 hex digits) that confirms an index candidate (see phash.ts isReplay). */
   phashFine: string | null;
   phashChunks: [number, number, number, number] | null;
-  /** Antispoof / liveness: logged, never a gate. */
-  signals: { real: number | null; live: number | null };
   timings: CheckTimings;
 }
 
@@ -80,7 +78,7 @@ export async function runChecks(engine: Engine, input: CheckInput, th: Threshold
   const report: CheckReport = {
     unreadable: false, width: 0, height: 0, faces: [], embedding: null, reference: null, matchScore: null,
     hands: [], handsNearFace: 0, gestureRequested: input.gesture ?? null, gesturesDetected: [], gestureOk: null,
-    phash: null, phashFine: null, phashChunks: null, signals: { real: null, live: null }, timings,
+    phash: null, phashFine: null, phashChunks: null, timings,
   };
   let img: DecodedImage;
   let t = performance.now();
@@ -110,7 +108,6 @@ export async function runChecks(engine: Engine, input: CheckInput, th: Threshold
     timings.faces = ms(t);
     const face = report.faces.length === 1 ? report.faces[0]! : null;
     report.embedding = face?.embedding ?? null;
-    report.signals = { real: face?.real ?? null, live: face?.live ?? null };
 
     t = performance.now();
     if (input.reference) report.reference = await embedReference(engine, input.reference, th);
@@ -120,10 +117,11 @@ export async function runChecks(engine: Engine, input: CheckInput, th: Threshold
 
     if (report.gestureRequested !== null) {
       t = performance.now();
-      const anchor = face ?? largest(report.faces);
-      const hands = await detectHands(engine, tensor, th.hands, anchor ? { face: anchor.box, zone: th.hands.zone } : null);
+      // With one face the search centres on it. With several (a photo the decision refuses anyway) the hand
+      // may belong to any of them: the whole photo is searched, and a hand counts beside whichever face it is.
+      const hands = await detectHands(engine, tensor, th.hands, face ? { face: face.box, zone: th.hands.zone } : null);
       for (const h of hands) {
-        const nearFace = anchor ? isNear(h.box, anchor.box, th.hands.zone) : true;
+        const nearFace = report.faces.length === 0 || report.faces.some((f) => isNear(h.box, f.box, th.hands.zone));
         report.hands.push({
           presence: Math.round(h.presence * 1000) / 1000,
           box: roundBox(h.box),
@@ -180,10 +178,6 @@ async function facesOf(engine: Engine, img: DecodedImage, th: Thresholds): Promi
   } finally {
     tensor.dispose();
   }
-}
-
-function largest(faces: FaceInfo[]): FaceInfo | null {
-  return faces.reduce<FaceInfo | null>((a, f) => (!a || f.box.h > a.box.h ? f : a), null);
 }
 
 function roundBox(b: Box): Box {

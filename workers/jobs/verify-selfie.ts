@@ -136,7 +136,6 @@ function scoresOf(r: CheckReport, extra: { replayOf: string | null; duplicateOf:
     gestureRequested: r.gestureRequested,
     gesturesDetected: r.gesturesDetected,
     hands: r.hands.map((h) => ({ presence: h.presence, nearFace: h.nearFace, gestures: h.gestures, source: h.source })),
-    signals: r.signals,
     timings: { ...r.timings },
     replayOf: extra.replayOf,
     duplicateOf: extra.duplicateOf,
