@@ -132,6 +132,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   console.log(`  impostor p50/p99/p99.9/max: ${[50, 99, 99.9, 100].map((p) => f3(pct(impostor, p))).join(" / ")}`);
   const hist = (xs: number[]) => Array.from({ length: 10 }, (_, k) => xs.filter((s) => s >= 0.1 * k && s < 0.1 * (k + 1)).length).join(" ");
   console.log(`  histogram 0.0-1.0 by 0.1: genuine [${hist(genuine)}]  impostor [${hist(impostor)}]`);
+  printRoc(genuine, impostor, failScore, passScore);
 
   // Gestures
   const gphotos = labels.filter((l) => l.gesture !== "none");
@@ -204,6 +205,30 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const out = arg(argv, "--json");
   if (out) {
     await writeFile(out, JSON.stringify([...reports.entries()].map(([file, r]) => ({ file, ...r, embedding: undefined, faces: r.faces.map((f) => ({ ...f, embedding: undefined })) })), null, 1));
+  }
+}
+
+/**
+ * The ROC as a plain table: for each candidate pass threshold, the impostor pairs it would pass
+ * (FAR), the genuine pairs below the fail threshold (FRR) and the genuine and impostor pairs it
+ * would leave to staff review between the two. Marks the current thresholds and the lowest pass
+ * threshold that holds FAR 0.
+ */
+function printRoc(genuine: number[], impostor: number[], failScore: number, passScore: number): void {
+  const maxImpostor = Math.max(...impostor);
+  const far0 = Math.ceil((maxImpostor + 1e-9) * 100) / 100;
+  const steps = new Set<number>([failScore, passScore, far0]);
+  for (let t = 0.3; t <= 0.8 + 1e-9; t += 0.02) steps.add(Math.round(t * 100) / 100);
+  const rows = [...steps].sort((a, b) => a - b);
+  const share = (xs: number[], f: (s: number) => boolean) => (xs.length ? (100 * xs.filter(f).length) / xs.length : NaN);
+  console.log(`  ROC (pass threshold t; fail below ${failScore}; review in between)`);
+  console.log(`    t      FAR (imp >= t)   FRR (gen < ${failScore})   genuine to review   impostor to review   single-threshold FRR (gen < t)`);
+  for (const t of rows) {
+    const mark = [t === passScore ? "current pass" : "", t === failScore ? "current fail" : "", t === far0 ? "lowest t with FAR 0" : ""].filter(Boolean).join(", ");
+    const lo = Math.min(failScore, t);
+    console.log(
+      `    ${t.toFixed(2)}   ${share(impostor, (s) => s >= t).toFixed(2).padStart(6)}%          ${share(genuine, (s) => s < lo).toFixed(2).padStart(6)}%            ${share(genuine, (s) => s >= lo && s < t).toFixed(2).padStart(6)}%              ${share(impostor, (s) => s >= lo && s < t).toFixed(2).padStart(6)}%              ${share(genuine, (s) => s < t).toFixed(2).padStart(6)}%${mark ? `   <- ${mark}` : ""}`,
+    );
   }
 }
 
