@@ -16,8 +16,14 @@ const user = 100_000 + Math.floor(Math.random() * 1_000_000);
 const fixtures = new URL("fixtures/images/", import.meta.url);
 const photo = (name) => readFileSync(new URL(name, fixtures)).toString("base64");
 // The HandsDataset man (test/fixtures/images/labels.json) showing each gesture the bot may ask for.
-const SELFIE = { victory: "handsdataset_5_pic00081.jpg", pointing_up: "handsdataset_5_pic00068.jpg", four: "handsdataset_5_pic00097.jpg" };
-const HINT = { victory: "V sign", pointing_up: "index finger", four: "four fingers" };
+const SELFIE = {
+  victory: "handsdataset_5_pic00081.jpg",
+  pointing_up: "handsdataset_5_pic00068.jpg",
+  four: "handsdataset_5_pic00097.jpg",
+  fist: "handsdataset_996_pic00101.jpg",
+  three: "handsdataset_5_pic00087.jpg",
+};
+const HINT = { victory: "V sign", pointing_up: "index finger", four: "four fingers", fist: "fist", three: "three fingers" };
 
 let seen = 0;
 async function send(body) {

@@ -16,8 +16,14 @@ if (!Number.isSafeInteger(user) || user <= 0) {
 const base = `${process.argv[3] ?? "http://127.0.0.1:8081"}/sandbox`;
 const photo = (name) => readFileSync(new URL(`fixtures/images/${name}`, import.meta.url)).toString("base64");
 // The HandsDataset man, from the same session as the photos sandbox-example.mjs verified him with.
-const SELFIE = { victory: "handsdataset_5_pic00081.jpg", pointing_up: "handsdataset_5_pic00068.jpg", four: "handsdataset_5_pic00097.jpg" };
-const HINT = { victory: "V sign", pointing_up: "index finger", four: "four fingers" };
+const SELFIE = {
+  victory: "handsdataset_5_pic00081.jpg",
+  pointing_up: "handsdataset_5_pic00068.jpg",
+  four: "handsdataset_5_pic00097.jpg",
+  fist: "handsdataset_996_pic00101.jpg",
+  three: "handsdataset_5_pic00087.jpg",
+};
+const HINT = { victory: "V sign", pointing_up: "index finger", four: "four fingers", fist: "fist", three: "three fingers" };
 
 const post = async (path, body) => {
   const res = await fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });

@@ -66,6 +66,11 @@ export interface GestureThresholds {
   /** Thumb tip distance from middle MCP in palm lengths. Dev set: open palms 0.74-2.4, thumbs folded ("four") 0.19-0.46; midpoints with margin. */
   thumbOut: number;
   thumbIn: number;
+  /**
+   * Fist: every fingertip curled back towards the wrist, at most this x its PIP's distance. Dev set: fists
+   * 0.31-0.74 (7 hands, 6 photos); an OK sign seen at low resolution, its three raised fingers read 0.95-1.02.
+   */
+  fistCurl: number;
 }
 
 export interface ReplayThresholds {
@@ -105,7 +110,7 @@ export const THRESHOLDS: Thresholds = Object.freeze({
   },
   match: { passScore: 0.6, failScore: 0.42 },
   hands: { minPresence: 0.7, minProposal: 0.5, maxHands: 4, zone: { side: 2, above: 1.5, below: 1 } },
-  gesture: { extendRatio: 1.15, straightCos: 0.7, foldRatio: 1.15, uprightDeg: 50, thumbOut: 0.65, thumbIn: 0.5 },
+  gesture: { extendRatio: 1.15, straightCos: 0.7, foldRatio: 1.15, uprightDeg: 50, thumbOut: 0.65, thumbIn: 0.5, fistCurl: 0.85 },
   replay: { maxDistance: 3, maxFineDistance: 16 },
   attempts: { maxAttempts: 3 },
 });

@@ -25,6 +25,7 @@ verdict-reason-staff-new-document = Our support staff ask you for a new photo of
 gesture-victory = Show a V sign (index and middle finger up) ✌️ next to your face
 gesture-pointing_up = Point your index finger up ☝️ next to your face, other fingers folded
 gesture-four = Hold up four fingers, thumb folded across your palm, next to your face
+gesture-three = Hold up three fingers (index, middle and ring finger) 3️⃣ next to your face, little finger and thumb folded
 gesture-rock = Show the "rock" sign 🤘 (index and little finger up, middle and ring finger folded) next to your face
 gesture-open_palm = Hold up your open hand 🖐️ (all five fingers spread) next to your face
 gesture-fist = Hold up a closed fist ✊ next to your face

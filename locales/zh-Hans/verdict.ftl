@@ -24,6 +24,7 @@ verdict-reason-staff-new-document = 客服人员请您重新拍一张证件照�
 gesture-victory = 在脸旁比一个 V 字手势（食指和中指伸直）✌️
 gesture-pointing_up = 在脸旁竖起食指指向上方 ☝️，其余手指弯曲
 gesture-four = 在脸旁伸出四根手指，拇指弯向掌心
+gesture-three = 在脸旁伸出三根手指（食指、中指、无名指）3️⃣，小指和拇指弯曲
 gesture-rock = 在脸旁比出“摇滚”手势 🤘（食指和小指伸直，中指和无名指弯曲）
 gesture-open_palm = 在脸旁张开手掌 🖐️（五指张开）
 gesture-fist = 在脸旁举起握紧的拳头 ✊

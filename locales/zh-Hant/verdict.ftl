@@ -24,6 +24,7 @@ verdict-reason-staff-new-document = 客服人員請您重新拍一張證件照�
 gesture-victory = 在臉旁比一個 V 字手勢（食指和中指伸直）✌️
 gesture-pointing_up = 在臉旁豎起食指指向上方 ☝️，其餘手指彎曲
 gesture-four = 在臉旁伸出四根手指，拇指彎向掌心
+gesture-three = 在臉旁伸出三根手指（食指、中指、無名指）3️⃣，小指和拇指彎曲
 gesture-rock = 在臉旁比出「搖滾」手勢 🤘（食指和小指伸直，中指和無名指彎曲）
 gesture-open_palm = 在臉旁張開手掌 🖐️（五指張開）
 gesture-fist = 在臉旁舉起握緊的拳頭 ✊

@@ -41,6 +41,9 @@ describe("selfie checks on real photos", () => {
     ["mediapipe_sample_pointing_up.jpg", "pointing_up"],
     ["hagrid_mp_rock_0cc7ad09.jpg", "rock"],
     ["hagrid_mp_four_06aa70cc.jpg", "four"],
+    ["handsdataset_996_pic00101.jpg", "fist"],
+    ["handsdataset_5_pic00050.jpg", "fist"],
+    ["handsdataset_996_pic00063.jpg", "three"],
   ])("sees the gesture on %s (%s) and not another offered one", async (file, gesture) => {
     const r = await runChecks(engine, { selfie: photo(file), gesture });
     expect(r.gestureOk).toBe(true);

@@ -33,7 +33,7 @@ interface Label {
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** Photos the labels call the same photograph at another size/crop: natural replays, not "different photos". */
 const SAME_PHOTO = [["facerec_obama.jpg", "tfjs_portrait.jpg", "facerec_obama_partial_face.jpg"]];
-export const EVAL_GESTURES = ["victory", "pointing_up", "open_palm", "fist", "thumbs_up", "four", "rock", "call", "ok"];
+export const EVAL_GESTURES = ["victory", "pointing_up", "open_palm", "fist", "thumbs_up", "three", "four", "rock", "call", "ok"];
 
 function arg(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
@@ -52,10 +52,11 @@ function photoDir(argv: string[], env: NodeJS.ProcessEnv): { dir: string; fallba
   return { dir: path.join(REPO, "test", "fixtures", "images"), fallback: true };
 }
 
-/** The label's gesture; "other" refined to four / rock / call from the source class (file name or notes). */
+/** The label's gesture; "other" refined to three / four / rock / call from the source class (file name or notes). */
 export function truthGesture(l: Label): string {
   if (l.gesture !== "other") return l.gesture;
   if (l.fingers_extended === 4 && /^handsdataset_/.test(l.file)) return "four";
+  if (l.fingers_extended === 3 && /^handsdataset_/.test(l.file)) return "three";
   const m = /(?:_mp_|gesture_ref_)(four|rock|call)/.exec(l.file) ?? /Dataset class: (four|rock|call)\b/i.exec(l.notes);
   return m ? m[1]!.toLowerCase() : "other";
 }

@@ -73,14 +73,24 @@ export function classifyGestures(kp: readonly Point3[], r: GestureRules): string
   if (up && ext("index") && ext("middle") && ext("ring") && ext("pinky") && ext("thumb")) out.push("open_palm");
   if (up && ext("index") && ext("middle") && ext("ring") && ext("pinky") && fold("thumb")) out.push("four");
   if (up && ext("index") && ext("middle") && fold("ring") && fold("pinky")) out.push("victory");
+  // Three: three fingers up side by side and the fourth folded, the thumb not out (it often holds the folded
+  // finger down). Either outer finger may be the folded one: the landmark model reads a hand seen from the back
+  // with index and little finger swapped.
+  if (up && ext("middle") && ext("ring") && !ext("thumb") && ((ext("index") && fold("pinky")) || (fold("index") && ext("pinky")))) out.push("three");
   if (up && ext("index") && fold("middle") && fold("ring") && fold("pinky") && !ext("thumb")) out.push("pointing_up");
   if (ext("index") && fold("middle") && fold("ring") && ext("pinky")) out.push("rock");
-  if (ext("thumb") && fold("index") && fold("middle") && fold("ring") && ext("pinky")) out.push("call");
-  // Fist and thumbs-up: four fingers curled; they differ by the thumb, and thumbs-up needs the thumb tip highest.
+  // Call: the thumb stands out sideways, where its distance to the palm reads short; it only must not be folded in.
+  if (!fold("thumb") && fold("index") && fold("middle") && fold("ring") && ext("pinky")) out.push("call");
+  // Fist and thumbs-up: four fingers curled; they differ by where the thumb tip is. Thumbs-up: above the curled
+  // fingers by a fifth of a palm. Fist: fingers curled tight, the thumb tip not above them (a thumb wrapped across
+  // the fingers reads "out" by its distance to the palm, so that is not asked; dev set: 0.07-0.47 palm below the
+  // top, thumbs-up 0.52 above), and not hanging below the knuckles either (thumbs-down).
   const curled = fold("index") && fold("middle") && fold("ring") && fold("pinky");
-  if (curled && ext("thumb") && kp[4]![1]! < Math.min(...[5, 6, 9, 10, 13, 17].map((i) => kp[i]![1]!)) - 0.2 * palm) out.push("thumbs_up");
-  // A thumbs-down is four curled fingers too: the thumb tip must not hang below the knuckles.
-  else if (curled && !ext("thumb") && kp[4]![1]! < Math.max(...[5, 9, 13, 17].map((i) => kp[i]![1]!)) + 0.2 * palm) out.push("fist");
+  const thumbTipY = kp[4]![1]!;
+  const top = Math.min(...[5, 6, 9, 10, 13, 17].map((i) => kp[i]![1]!));
+  const fistCurled = (Object.values(FINGERS) as readonly (readonly number[])[]).every(([, pip, , tip]) => d(kp[tip!]!, kp[0]!) <= r.fistCurl * d(kp[pip!]!, kp[0]!));
+  if (curled && ext("thumb") && thumbTipY < top - 0.2 * palm) out.push("thumbs_up");
+  else if (fistCurled && thumbTipY >= top - 0.05 * palm && thumbTipY < Math.max(...[5, 9, 13, 17].map((i) => kp[i]![1]!)) + 0.2 * palm) out.push("fist");
   // OK: thumb and index tips touch, the other three fingers up.
   if (d(kp[4]!, kp[8]!) < 0.35 * palm && ext("middle") && ext("ring") && ext("pinky")) out.push("ok");
   return out;
