@@ -8,33 +8,15 @@
  * The photos: --dir, else FIXTURES_DIR, else ../shared/fixtures/images (the full
  * development set), else the test photos in test/fixtures/images (a small subset).
  */
-import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { BackendChoice } from "./backend";
 import { createEngine } from "./models";
+import { arg, photoDir } from "./photo-dir";
 import { embedReference, runChecks, type CheckTimings } from "./run-checks";
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-function arg(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
-
-/**
- * The photos: `--dir`, else FIXTURES_DIR, else the full development set beside the checkout
- * (../shared/fixtures/images), else the repository's copy of the test photos (a small subset).
- */
-function photoDir(argv: string[], env: NodeJS.ProcessEnv): { dir: string; fallback: boolean } {
-  const given = arg(argv, "--dir") ?? (env.FIXTURES_DIR || undefined);
-  if (given) return { dir: path.resolve(given), fallback: false };
-  const full = path.join(REPO, "..", "shared", "fixtures", "images");
-  if (existsSync(full)) return { dir: full, fallback: false };
-  return { dir: path.join(REPO, "test", "fixtures", "images"), fallback: true };
-}
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);

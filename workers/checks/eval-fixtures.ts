@@ -5,16 +5,15 @@
  * FIXTURES_DIR, else ../shared/fixtures/images (the full development set), else
  * the test photos in test/fixtures/images (a small subset: not calibration figures).
  */
-import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { GESTURES, OFFERED_GESTURES } from "../../core/verification/gestures";
 import { THRESHOLDS } from "../../core/verification/thresholds";
 import type { BackendChoice } from "./backend";
 import { cosineSimilarity } from "./match";
 import { createEngine } from "./models";
+import { arg, photoDir } from "./photo-dir";
 import { hamming, isReplay, perceptualHash, type PerceptualHash } from "./phash";
 import { runChecks, type CheckReport } from "./run-checks";
 
@@ -30,27 +29,10 @@ interface Label {
   notes: string;
 }
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** Photos the labels call the same photograph at another size/crop: natural replays, not "different photos". */
 const SAME_PHOTO = [["facerec_obama.jpg", "tfjs_portrait.jpg", "facerec_obama_partial_face.jpg"]];
 export const EVAL_GESTURES = ["victory", "pointing_up", "open_palm", "fist", "thumbs_up", "three", "four", "rock", "call", "ok"];
 
-function arg(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
-
-/**
- * The photos: `--dir`, else FIXTURES_DIR, else the full development set beside the checkout
- * (../shared/fixtures/images), else the repository's copy of the test photos (a small subset).
- */
-function photoDir(argv: string[], env: NodeJS.ProcessEnv): { dir: string; fallback: boolean } {
-  const given = arg(argv, "--dir") ?? (env.FIXTURES_DIR || undefined);
-  if (given) return { dir: path.resolve(given), fallback: false };
-  const full = path.join(REPO, "..", "shared", "fixtures", "images");
-  if (existsSync(full)) return { dir: full, fallback: false };
-  return { dir: path.join(REPO, "test", "fixtures", "images"), fallback: true };
-}
 
 /** The label's gesture; "other" refined to three / four / rock / call from the source class (file name or notes). */
 export function truthGesture(l: Label): string {
