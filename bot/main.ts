@@ -5,7 +5,7 @@ import { configOrExit, runIfEntry, stopOnSignals } from "../core/entry";
 import { setupDatabase } from "../core/db/setup";
 import { createLogger, type Logger } from "../core/logger";
 import { METRICS_PORT_OFFSET, createBotMetrics, withMetricsServer, type BotMetrics, type MetricsServer } from "../core/metrics";
-import { startStandIn, TELEGRAM_LIMITS, type StandIn } from "../core/telegram-stand-in/server";
+import { startStandIn, TELEGRAM_LIMITS, type StandIn } from "../sandbox/stand-in/server";
 import { createBot } from "./create-bot";
 import { commandMenus, staffCommandMenu } from "./features/commands";
 import { enqueueCaseCard } from "../core/jobs";

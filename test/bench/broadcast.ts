@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   }
 
   note("starting the stand-in (flood model: Telegram's limits)");
-  const standIn = await spawnService("stand-in", ["core/telegram-stand-in/main.ts", "--port", String(PORT), "--log-level", "info", "--flood-model"], {}, /"ready/);
+  const standIn = await spawnService("stand-in", ["sandbox/stand-in/main.ts", "--port", String(PORT), "--log-level", "info", "--flood-model"], {}, /"ready/);
   const url = `http://127.0.0.1:${PORT}`;
   const client = new StandInClient(url);
 

@@ -17,7 +17,7 @@ import { PiiCrypto } from "../../core/crypto";
 import { createDb, type Db } from "../../core/db/client";
 import { createVerifyQueue, enqueueEmbedDocument, enqueueVerify } from "../../core/jobs";
 import { EncryptedFsPhotoStore } from "../../core/photos/store";
-import { startStandIn } from "../../core/telegram-stand-in/server";
+import { startStandIn } from "../../sandbox/stand-in/server";
 import { fixture } from "../support/fixtures";
 import { StandInClient } from "../support/stand-in-client";
 import { percentile, resetBenchState, spawnService } from "./support";

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   note(`starting the stand-in and the bot (${LIMITS ? "Telegram's limits: flood model on, real budget" : "--no-limits: flood model off, budget raised"})`);
   const standIn = await spawnService(
     "stand-in",
-    ["core/telegram-stand-in/main.ts", "--port", String(PORT), "--log-level", "info", ...(LIMITS ? ["--flood-model"] : [])],
+    ["sandbox/stand-in/main.ts", "--port", String(PORT), "--log-level", "info", ...(LIMITS ? ["--flood-model"] : [])],
     {},
     /"ready/,
   );

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBot } from "../../bot/create-bot";
 import { parseConfig } from "../../core/config";
 import { createDb } from "../../core/db/client";
-import { startStandIn, type StandIn } from "../../core/telegram-stand-in/server";
+import { startStandIn, type StandIn } from "../../sandbox/stand-in/server";
 import { answer, currentCase, driveTo, expectNext, expectPrompt, finish, NAME, startDialog, VALID_CN_ID } from "../support/dialog-steps";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../support/env";
 import { startHarness, t, type Harness } from "../support/harness";

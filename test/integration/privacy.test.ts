@@ -9,7 +9,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { caseCallback } from "../../core/staff/callbacks";
 import { retentionPlan } from "../../core/privacy/retention";
-import { startStandIn, type StandIn } from "../../core/telegram-stand-in/server";
+import { startStandIn, type StandIn } from "../../sandbox/stand-in/server";
 import {
   answer,
   currentCase,

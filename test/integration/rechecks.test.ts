@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DAY_MS } from "../../core/recheck/policy";
 import { recheckData } from "../../core/recheck/rechecks";
-import { TELEGRAM_LIMITS } from "../../core/telegram-stand-in/server";
+import { TELEGRAM_LIMITS } from "../../sandbox/stand-in/server";
 import { openEnrolmentToChallenge } from "../support/dialog-steps";
 import { fixture } from "../support/fixtures";
 import { startHarness, t, type Harness } from "../support/harness";

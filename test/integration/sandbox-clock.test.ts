@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBot, type RunningBot } from "../../bot/main";
 import { parseConfig } from "../../core/config";
 import { createLogger } from "../../core/logger";
-import { startStandIn } from "../../core/telegram-stand-in/server";
+import { startStandIn } from "../../sandbox/stand-in/server";
 import { startStaffWorkers, type RunningStaffWorkers } from "../../workers/staff-main";
 import { isolatedDb } from "../support/db";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../support/env";

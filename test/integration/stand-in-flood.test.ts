@@ -2,7 +2,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { Api, GrammyError, InputFile } from "grammy";
 import sharp from "sharp";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startStandIn, TELEGRAM_LIMITS, type StandIn } from "../../core/telegram-stand-in/server";
+import { startStandIn, TELEGRAM_LIMITS, type StandIn } from "../../sandbox/stand-in/server";
 import { conformityErrors, loadBotApiSchema } from "../support/bot-api-schema";
 import { StandInClient, StandInClientError, type LimitsJson } from "../support/stand-in-client";
 

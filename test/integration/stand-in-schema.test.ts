@@ -2,7 +2,7 @@ import { Api, InputFile, InputMediaBuilder } from "grammy";
 import type { Update } from "grammy/types";
 import sharp from "sharp";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startStandIn, type StandIn } from "../../core/telegram-stand-in/server";
+import { startStandIn, type StandIn } from "../../sandbox/stand-in/server";
 import { conformityErrors, loadBotApiSchema, resultErrors } from "../support/bot-api-schema";
 import { StandInClient } from "../support/stand-in-client";
 

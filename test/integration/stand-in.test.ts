@@ -5,7 +5,7 @@ import { Api, Bot, GrammyError, InputFile, InputMediaBuilder } from "grammy";
 import type { Update } from "grammy/types";
 import sharp from "sharp";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startStandIn, type StandIn } from "../../core/telegram-stand-in/server";
+import { startStandIn, type StandIn } from "../../sandbox/stand-in/server";
 import { StandInClient, StandInClientError } from "../support/stand-in-client";
 
 const USER = 4242;

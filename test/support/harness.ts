@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { parseConfig, type Config } from "../../core/config";
 import { createI18n, type Locale } from "../../core/i18n";
 import { createLogger } from "../../core/logger";
-import { startStandIn, type FloodModelOptions, type StandIn } from "../../core/telegram-stand-in/server";
+import { startStandIn, type FloodModelOptions, type StandIn } from "../../sandbox/stand-in/server";
 import { startBot, type RunningBot } from "../../bot/main";
 import { startWorkers, type RunningWorkers } from "../../workers/main";
 import { startStaffWorkers, type RunningStaffWorkers } from "../../workers/staff-main";

@@ -1,7 +1,7 @@
 import type { BotCommand } from "grammy/types";
-import type { LimitsJson, SendCounts, StatsJson } from "../../core/telegram-stand-in/flood";
-import type { SandboxMessage } from "../../core/telegram-stand-in/sandbox";
-import type { BotMemberStatus, CallbackAnswer } from "../../core/telegram-stand-in/types";
+import type { LimitsJson, SendCounts, StatsJson } from "../../sandbox/stand-in/flood";
+import type { SandboxMessage } from "../../sandbox/stand-in/sandbox";
+import type { BotMemberStatus, CallbackAnswer } from "../../sandbox/stand-in/types";
 
 export type { SandboxMessage, CallbackAnswer, BotMemberStatus, LimitsJson, SendCounts, StatsJson };
 

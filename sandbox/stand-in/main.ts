@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
-import { createLogger } from "../logger";
+import { createLogger } from "../../core/logger";
 import { startStandIn, TELEGRAM_LIMITS } from "./server";
 
 /**
- * Entry: tsx core/telegram-stand-in/main.ts [--port 8081] [--host 127.0.0.1] [--log-level info] [--flood-model]
+ * Entry: tsx sandbox/stand-in/main.ts [--port 8081] [--host 127.0.0.1] [--log-level info] [--flood-model]
  * --flood-model answers 429s beyond Telegram's rates (off by default: the benches send far above them).
  */
 const { values } = parseArgs({
