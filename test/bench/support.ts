@@ -117,13 +117,10 @@ const DOCS = ["facerec_obama.jpg", "facerec_biden.jpg", "human_person-vlado.jpg"
 const SELFIES = ["handsdataset_5_pic00050.jpg", "handsdataset_5_pic00068.jpg", "handsdataset_996_pic00063.jpg"].map((f) => readFileSync(fixture(f)).toString("base64"));
 
 /**
- * One seller through the whole dialog, answering each prompt the moment it arrives: deep link
+ * One seller through the whole dialog, answering each prompt once it has all arrived: deep link
  * (`token`; none with OPEN_ENROLMENT), consent, face consent, region, name, ID number, contact,
- * document photo, gesture selfie; ends at "checking your photos".
- */
-/**
- * One complete dialog, answering each prompt once it has all arrived. `thinkMs` is how long the
- * seller takes to answer, left out of the step latency (0: at machine speed, which Telegram's
+ * document photo, gesture selfie; ends at "checking your photos". `thinkMs` is how long the seller
+ * takes to answer, left out of the step latency (default 0: at machine speed, which Telegram's
  * 1/s per chat then paces, not the bot).
  */
 export async function runSellerDialog(
