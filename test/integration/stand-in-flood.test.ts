@@ -4,7 +4,7 @@ import sharp from "sharp";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startStandIn, TELEGRAM_LIMITS, type StandIn } from "../../sandbox/stand-in/server";
 import { conformityErrors, loadBotApiSchema } from "../support/bot-api-schema";
-import { StandInClient, StandInClientError, type LimitsJson } from "../support/stand-in-client";
+import { randomToken, startStandInWithBot, StandInClient, StandInClientError, type LimitsJson } from "../support/stand-in-client";
 
 /**
  * The stand-in's flood model: Telegram's 429s for a bot that sends faster than ~30/s overall,
@@ -18,19 +18,13 @@ let sandbox: StandInClient;
 let token: string;
 let api: Api;
 
-const randomToken = (id = 700000 + Math.floor(Math.random() * 1000)): string =>
-  `${id}:${Buffer.from(crypto.getRandomValues(new Uint8Array(27))).toString("base64url")}`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Raised limits: only the bucket a test names can run dry. */
 const ROOMY: Partial<LimitsJson> = { enabled: true, per_second: 10_000, per_chat_per_second: 10_000, chat_burst: 10_000, per_group_per_minute: 600_000, group_burst: 10_000 };
 
 beforeEach(async () => {
-  standIn = await startStandIn({ port: 0 });
-  sandbox = new StandInClient(standIn.url);
-  token = randomToken();
-  api = new Api(token, { apiRoot: standIn.apiRoot });
-  await api.getMe(); // this token becomes the sandbox's default bot
+  ({ standIn, sandbox, token, api } = await startStandInWithBot());
 });
 
 afterEach(async () => {

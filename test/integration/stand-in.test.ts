@@ -6,7 +6,7 @@ import type { Update } from "grammy/types";
 import sharp from "sharp";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startStandIn, type StandIn } from "../../sandbox/stand-in/server";
-import { StandInClient, StandInClientError } from "../support/stand-in-client";
+import { randomToken, startStandInWithBot, StandInClient, StandInClientError } from "../support/stand-in-client";
 
 const USER = 4242;
 let standIn: StandIn;
@@ -14,15 +14,9 @@ let sandbox: StandInClient;
 let token: string;
 let api: Api;
 
-const randomToken = (id = 700000 + Math.floor(Math.random() * 1000)): string =>
-  `${id}:${Buffer.from(crypto.getRandomValues(new Uint8Array(27))).toString("base64url")}`;
 
 beforeEach(async () => {
-  standIn = await startStandIn({ port: 0 });
-  sandbox = new StandInClient(standIn.url);
-  token = randomToken();
-  api = new Api(token, { apiRoot: standIn.apiRoot });
-  await api.getMe(); // this token becomes the sandbox's default bot
+  ({ standIn, sandbox, token, api } = await startStandInWithBot());
 });
 
 afterEach(async () => {

@@ -1,6 +1,8 @@
+import { Api } from "grammy";
 import type { BotCommand } from "grammy/types";
 import type { LimitsJson, SendCounts, StatsJson } from "../../sandbox/stand-in/flood";
 import type { SandboxMessage } from "../../sandbox/stand-in/sandbox";
+import { startStandIn, type StandIn } from "../../sandbox/stand-in/server";
 import type { BotMemberStatus, CallbackAnswer } from "../../sandbox/stand-in/types";
 
 export type { SandboxMessage, CallbackAnswer, BotMemberStatus, LimitsJson, SendCounts, StatsJson };
@@ -200,4 +202,17 @@ export class StandInClient {
     if (!res.ok) throw new StandInClientError(res.status, parsed, `${method} ${path}`);
     return parsed as T;
   }
+}
+
+/** A bot token of the shape Telegram issues (`<bot id>:<secret>`), random for each test. */
+export const randomToken = (id = 700000 + Math.floor(Math.random() * 1000)): string =>
+  `${id}:${Buffer.from(crypto.getRandomValues(new Uint8Array(27))).toString("base64url")}`;
+
+/** A stand-in on a free port whose default bot is a fresh token's, with a control client and that bot's Api. */
+export async function startStandInWithBot(): Promise<{ standIn: StandIn; sandbox: StandInClient; token: string; api: Api }> {
+  const standIn = await startStandIn({ port: 0 });
+  const token = randomToken();
+  const api = new Api(token, { apiRoot: standIn.apiRoot });
+  await api.getMe(); // this token becomes the sandbox's default bot
+  return { standIn, sandbox: new StandInClient(standIn.url), token, api };
 }
