@@ -49,10 +49,7 @@ afterAll(async () => {
   await h?.close();
 });
 // One man in every gesture fixture: each test starts with nobody enrolled and no photo seen before.
-beforeEach(async () => {
-  await h.db.faceBucket.deleteMany({});
-  await h.db.photo.updateMany({ data: { phash: null, phashC0: null, phashC1: null, phashC2: null, phashC3: null } });
-});
+beforeEach(() => h.forgetFacesAndPhotos());
 
 /** A seller verified by the checks (his ID portrait and a V sign from the same session). */
 async function verifiedSeller(opts: { riskFlags?: string[] } = {}): Promise<{ s: SellerSim; sellerId: string }> {

@@ -49,12 +49,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-// The fixture photos with gestures all show one man. Each test starts with nobody enrolled and no
-// photo seen before, or the duplicate-identity and replay checks would find an earlier test's seller.
-beforeEach(async () => {
-  await h.db.faceBucket.deleteMany({});
-  await h.db.photo.updateMany({ data: { phash: null, phashC0: null, phashC1: null, phashC2: null, phashC3: null } });
-});
+// The fixture photos with gestures all show one man: each test starts with nobody enrolled and no photo seen before.
+beforeEach(() => h.forgetFacesAndPhotos());
 
 async function sellerAtChallenge(document: string, passport?: string): Promise<{ s: SellerSim; caseId: string }> {
   const s = h.seller(nextUser++, { language_code: "en" });

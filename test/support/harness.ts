@@ -45,6 +45,11 @@ export interface Harness {
   seller(userId: number, from?: { first_name?: string; language_code?: string }): SellerSim;
   /** Stops the bot abruptly (no graceful drain) and starts a new one on the same state. */
   restartBot(): Promise<void>;
+  /**
+   * Forgets every enrolled face and every photo's hash: the gesture fixtures all show one man, so without
+   * it the duplicate-identity and replay checks would find an earlier test's seller.
+   */
+  forgetFacesAndPhotos(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -114,6 +119,10 @@ export async function startHarness(
     async restartBot() {
       await bot.stop();
       bot = await start();
+    },
+    async forgetFacesAndPhotos() {
+      await dbx.db.faceBucket.deleteMany({});
+      await dbx.db.photo.updateMany({ data: { phash: null, phashC0: null, phashC1: null, phashC2: null, phashC3: null } });
     },
     async close() {
       await workers?.close();
