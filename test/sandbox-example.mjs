@@ -9,21 +9,13 @@
 // as "already sent" or wait for staff (as they should); use a fresh one to see a pass, e.g.
 // DATABASE_URL=postgresql://postgres@127.0.0.1/shiren_example.
 import { readFileSync } from "node:fs";
+import { selfieFor } from "./sandbox-gestures.mjs";
 
 const base = `${process.argv[2] ?? "http://127.0.0.1:8081"}/sandbox`;
 const user = 100_000 + Math.floor(Math.random() * 1_000_000);
 // The test photos in the repository (test/fixtures/images: labels, sources and licences there).
 const fixtures = new URL("fixtures/images/", import.meta.url);
 const photo = (name) => readFileSync(new URL(name, fixtures)).toString("base64");
-// The HandsDataset man (test/fixtures/images/labels.json) showing each gesture the bot may ask for.
-const SELFIE = {
-  victory: "handsdataset_5_pic00081.jpg",
-  pointing_up: "handsdataset_5_pic00068.jpg",
-  four: "handsdataset_5_pic00097.jpg",
-  fist: "handsdataset_996_pic00101.jpg",
-  three: "handsdataset_5_pic00087.jpg",
-};
-const HINT = { victory: "V sign", pointing_up: "index finger", four: "four fingers", fist: "fist", three: "three fingers" };
 
 let seen = 0;
 async function send(body) {
@@ -65,8 +57,7 @@ await next(2);
 await send({ photo: photo("handsdataset_5_pic00050.jpg") }); // the ID document: his portrait
 let [challenge] = await next();
 for (let attempt = 1; attempt <= 3; attempt++) {
-  const gesture = Object.keys(HINT).find((g) => challenge.text.includes(HINT[g]));
-  await send({ photo: photo(SELFIE[gesture ?? "victory"]) });
+  await send({ photo: photo(selfieFor(challenge.text)) });
   const [, verdict] = await next(2);
   if (!verdict.text.startsWith("❌")) {
     console.log(`\n${verdict.text}\nseller: user ${user} (node test/sandbox-recheck-example.mjs ${user} shows a recheck 173 days on)`);

@@ -7,6 +7,7 @@
 // the recheck is due, presses its button, sends a selfie with the gesture asked for, and
 // prints the verdict and the next recheck date.
 import { readFileSync } from "node:fs";
+import { selfieFor } from "./sandbox-gestures.mjs";
 
 const user = Number(process.argv[2]);
 if (!Number.isSafeInteger(user) || user <= 0) {
@@ -15,15 +16,6 @@ if (!Number.isSafeInteger(user) || user <= 0) {
 }
 const base = `${process.argv[3] ?? "http://127.0.0.1:8081"}/sandbox`;
 const photo = (name) => readFileSync(new URL(`fixtures/images/${name}`, import.meta.url)).toString("base64");
-// The HandsDataset man, from the same session as the photos sandbox-example.mjs verified him with.
-const SELFIE = {
-  victory: "handsdataset_5_pic00081.jpg",
-  pointing_up: "handsdataset_5_pic00068.jpg",
-  four: "handsdataset_5_pic00097.jpg",
-  fist: "handsdataset_996_pic00101.jpg",
-  three: "handsdataset_5_pic00087.jpg",
-};
-const HINT = { victory: "V sign", pointing_up: "index finger", four: "four fingers", fist: "fist", three: "three fingers" };
 
 const post = async (path, body) => {
   const res = await fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -56,8 +48,7 @@ if (!button?.startsWith("recheck:")) throw new Error("no recheck reminder came (
 await post(`/users/${user}/send`, { callback_data: button, message_id: reminder.message_id });
 let challenge = await next();
 for (let attempt = 1; attempt <= 3; attempt++) {
-  const gesture = Object.keys(HINT).find((g) => challenge.text?.includes(HINT[g])) ?? "victory";
-  await post(`/users/${user}/send`, { photo: photo(SELFIE[gesture]) });
+  await post(`/users/${user}/send`, { photo: photo(selfieFor(challenge.text)) });
   await next(); // "checking your photos"
   const verdict = await next();
   if (!verdict.text?.startsWith("❌")) process.exit(verdict.text?.startsWith("✅") ? 0 : 1);

@@ -8,6 +8,7 @@
 // 3. A genuine seller whose selfie lands between the match thresholds is approved from the
 //    group and gets "Verified" in their chat.
 import { readFileSync } from "node:fs";
+import { gestureOf } from "./sandbox-gestures.mjs";
 
 const root = process.argv[2] ?? "http://127.0.0.1:8081";
 const base = `${root}/sandbox`;
@@ -16,8 +17,6 @@ const admin = Number(process.argv[4] ?? 1);
 // The test photos in the repository (test/fixtures/images: labels, sources and licences there).
 const fixtures = new URL("fixtures/images/", import.meta.url);
 const photo = (name) => readFileSync(new URL(name, fixtures)).toString("base64");
-const HINT = { victory: "V sign", pointing_up: "index finger", four: "four fingers", rock: '"rock"', fist: "fist", three: "three fingers" };
-const gestureOf = (text) => Object.keys(HINT).find((g) => text.includes(HINT[g]));
 const short = (text) => (text ?? "").replace(/\n+/g, " | ").slice(0, 140);
 
 async function post(path, body) {
