@@ -13,15 +13,11 @@ import os from "node:os";
 import path from "node:path";
 import type { BackendChoice } from "./backend";
 import { createEngine } from "./models";
-import { arg, photoDir } from "./photo-dir";
+import { arg, percentile as pct, photoDir } from "./calibration";
 import { embedReference, runChecks, type CheckTimings } from "./run-checks";
 
 
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
-};
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const { dir, fallback } = photoDir(argv, env);

@@ -20,7 +20,7 @@ import { detectFaces, type Box } from "./face";
 import { decodeImage, toTensor } from "./image";
 import { cosineSimilarity, normalizeDescriptor } from "./match";
 import { createEngine } from "./models";
-import { photoDir } from "./photo-dir";
+import { percentile as pct, photoDir, share as pc } from "./calibration";
 import { THRESHOLDS } from "../../core/verification/thresholds";
 
 const require = createRequire(import.meta.url);
@@ -40,8 +40,6 @@ interface Label {
 }
 
 const CROP = 224;
-const pc = (n: number, d: number) => `${((100 * n) / d).toFixed(2)}% (${n}/${d})`;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const { dir, fallback } = photoDir(argv, env);

@@ -13,7 +13,7 @@ import { THRESHOLDS } from "../../core/verification/thresholds";
 import type { BackendChoice } from "./backend";
 import { cosineSimilarity } from "./match";
 import { createEngine } from "./models";
-import { arg, photoDir } from "./photo-dir";
+import { arg, percentile as pct, photoDir, share as pc } from "./calibration";
 import { hamming, isReplay, perceptualHash, type PerceptualHash } from "./phash";
 import { runChecks, type CheckReport } from "./run-checks";
 
@@ -43,12 +43,7 @@ export function truthGesture(l: Label): string {
   return m ? m[1]!.toLowerCase() : "other";
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
-};
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "-");
-const pc = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(2)}% (${n}/${d})` : "-");
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const { dir, fallback } = photoDir(argv, env);
