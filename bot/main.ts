@@ -14,6 +14,8 @@ import { createDeps, type BotDeps } from "./deps";
 import { sandboxClock } from "../core/clock";
 import { runConfirmingAfterHandling, stopAndDrain } from "./polling";
 import { superviseWorkers } from "./supervise";
+import { sellerInsight } from "../core/verification/insight";
+import { importSeller } from "../core/verification/sellers";
 
 export interface RunningBot {
   deps: BotDeps;
@@ -60,6 +62,7 @@ async function startBotServing(
   const clock = !opts.now && config.sandbox ? await sandboxClock(config.REDIS_URL, config.REDIS_PREFIX, log) : null;
   if (standIn && clock) standIn.state.clock = clock;
   const deps = await createDeps(config, log, { apiRoot, token, dbSchema: opts.dbSchema, now: opts.now ?? clock?.now, metrics });
+  if (standIn) standIn.state.product = sandboxProduct(deps);
   const { bot, i18n } = createBot(deps, { log });
   await bot.init();
   for (const m of commandMenus(i18n)) {
@@ -106,6 +109,20 @@ async function startBotServing(
   };
 }
 
+/**
+ * What the web sandbox may read and do through the product (the stand-in's SandboxProduct):
+ * the side panel's masked insight into one seller, and a shop import as the marketplace does it.
+ */
+export function sandboxProduct(deps: BotDeps) {
+  return {
+    insight: (who: { userId: number; shopId?: string }) => sellerInsight(deps, who),
+    async importShop(row: { shopId: string; shopName: string; reservedPhone: string }) {
+      const r = await importSeller(deps, { ...row, riskFlags: [] }, { tokenTtlDays: deps.config.ENROL_LINK_TTL_DAYS });
+      return { shopId: r.shopId, startParam: r.token };
+    },
+  };
+}
+
 /** Admins from ADMIN_TELEGRAM_IDS, and the staff group's command menu (best effort: the bot may not be in it yet). */
 async function setUpStaff(deps: BotDeps, log: Logger, setMenu: (c: BotCommand[]) => Promise<unknown>, menu: BotCommand[]): Promise<void> {
   const { added, removed, released } = await syncAdmins(deps, deps.config.ADMIN_TELEGRAM_IDS);
@@ -117,17 +134,32 @@ async function setUpStaff(deps: BotDeps, log: Logger, setMenu: (c: BotCommand[])
   await setMenu(menu).catch((err: unknown) => log.warn({ err }, "could not set the staff group's command menu"));
 }
 
+/**
+ * Sandbox mode (no BOT_TOKEN) comes with a staff group and an admin, so the web sandbox shows
+ * the staff side too; set STAFF_CHAT_ID and ADMIN_TELEGRAM_IDS to choose others. Written into
+ * the environment, so the worker processes started below read the same.
+ */
+function sandboxStaffDefaults(env: NodeJS.ProcessEnv): void {
+  if (env.BOT_TOKEN) return;
+  env.STAFF_CHAT_ID ??= "-1001";
+  env.ADMIN_TELEGRAM_IDS ??= "1";
+}
+
 async function main(): Promise<void> {
+  sandboxStaffDefaults(process.env);
   const config = configOrExit(process.env);
   const log = createLogger({ level: config.LOG_LEVEL, name: "bot" });
+  // The address comes first, before the start-up log: it is what a newcomer needs.
+  if (config.sandbox && !config.TELEGRAM_API_ROOT) console.log(`\nShiren sandbox: open http://${config.SANDBOX_HOST}:${config.SANDBOX_PORT}/ (ready in a few seconds)\n`);
   const running = await startBot(config, log);
   if (running.standIn) {
     const u = running.standIn.url;
     console.log(
       [
         "",
-        `Shiren is running in sandbox mode against the local Bot API stand-in at ${u}`,
-        "Talk to it as user 42, for example:",
+        `Ready: open ${u}/ to try Shiren: a web chat with the bot, sellers, the staff group and what happens behind the scenes.`,
+        "",
+        `It runs in sandbox mode against the local Bot API stand-in at ${u}. The same from a terminal, as user 42:`,
         `  curl -s -XPOST ${u}/sandbox/users/42/send -H 'content-type: application/json' -d '{"text":"/start"}'`,
         `  curl -s '${u}/sandbox/chats/42/messages?after=0&wait=5'`,
         "Sellers come from `npm run sellers:import -- sellers.csv` (or set OPEN_ENROLMENT=true). README.md lists the whole sandbox API.",

@@ -595,6 +595,7 @@ const deleteMessage: MethodHandler = (bot, call) => {
   const chat = requireChat(bot, call.params, false);
   const id = optInt(call.params, "message_id");
   if (id === undefined || !chat.messages.delete(id)) throw badRequest("message to delete not found");
+  bot.emit({ chat_id: chat.chat.id });
   return true;
 };
 
@@ -603,6 +604,7 @@ const deleteMessages: MethodHandler = (bot, call) => {
   const ids = optJson(call.params, "message_ids");
   if (!Array.isArray(ids) || ids.length === 0 || ids.length > 100) throw badRequest("message identifiers are not specified");
   for (const id of ids) chat.messages.delete(Number(id));
+  bot.emit({ chat_id: chat.chat.id });
   return true;
 };
 

@@ -1,11 +1,13 @@
+import { randomInt } from "node:crypto";
 import type { Document, MessageEntity } from "grammy/types";
+import { chatHistory, chatList, createPerson, people, person, rememberShop, updatePerson } from "./chats-view";
 import { parseFault } from "./faults";
 import { limitsJson, parseLimitsBody } from "./flood";
 import { commandsKey, documentOf, storePhoto } from "./methods";
 import { isRecord } from "./params";
 import type { BotState, ChatState, StandInState } from "./state";
 import { chatMember, TOKEN_RE } from "./state";
-import { ApiError, SandboxError, type BotMemberStatus, type Message, type StoredMessage, type Update } from "./types";
+import { ApiError, SandboxError, type SandboxProduct, type BotMemberStatus, type Message, type StoredMessage, type Update } from "./types";
 
 /**
  * The sandbox control API: how tests (and the web sandbox) play the user's side of
@@ -60,6 +62,25 @@ export async function handleSandbox(state: StandInState, req: SandboxRequest): P
     case "POST /reset":
       state.reset();
       return ok({ ok: true });
+    case "GET /users":
+      return ok({ users: people(state.sandboxBot(token)) });
+    case "POST /users":
+      return ok(createPerson(state.sandboxBot(token), await jsonBody(req)));
+    case "GET /users/:id":
+      return ok(person(state.sandboxBot(token), userIdOf(id)));
+    case "POST /users/:id":
+      return ok(updatePerson(state.sandboxBot(token), userIdOf(id), await jsonBody(req)));
+    case "GET /users/:id/insight": {
+      const bot = state.sandboxBot(token);
+      const userId = userIdOf(id);
+      return ok(await productOf(state).insight({ userId, shopId: bot.profiles.get(userId)?.shop_id }));
+    }
+    case "POST /shops":
+      return ok(await importShop(state, state.sandboxBot(token), await jsonBody(req)));
+    case "GET /chats":
+      return ok({ chats: chatList(state.sandboxBot(token)) });
+    case "GET /chats/:id/history":
+      return ok(chatHistory(state.sandboxBot(token), chatIdOf(id)));
     case "POST /users/:id/send":
       return ok(await send(state, state.sandboxBot(token), userIdOf(id), await jsonBody(req)));
     case "POST /users/:id/block":
@@ -112,6 +133,32 @@ export async function handleSandbox(state: StandInState, req: SandboxRequest): P
 }
 
 // ---------------------------------------------------------------- helpers
+
+function productOf(state: StandInState): SandboxProduct {
+  if (!state.product) throw new SandboxError(404, "no product behind this stand-in: start it with npm start (without BOT_TOKEN)");
+  return state.product;
+}
+
+/** POST /sandbox/shops: the marketplace imports a shop; with `user_id`, that simulated person is its owner. */
+async function importShop(state: StandInState, bot: BotState, body: unknown): Promise<{ shop_id: string; start_param: string | null; deep_link: string | null }> {
+  if (!isRecord(body)) throw new SandboxError(400, "body must be a JSON object");
+  const userId = body.user_id === undefined ? undefined : userIdOf(String(body.user_id));
+  const owner = userId === undefined ? undefined : person(bot, userId);
+  const shopId = body.shop_id === undefined ? `S${randomInt(10_000, 99_999)}` : strField(body, "shop_id", true) as string;
+  if (!/^[\w.-]{1,64}$/.test(shopId)) throw new SandboxError(400, "shop_id must be 1-64 of [A-Za-z0-9_.-]");
+  const reservedPhone = strField(body, "reserved_phone") ?? owner?.phone_number;
+  if (!reservedPhone) throw new SandboxError(400, "reserved_phone is required (or a user_id whose phone is set)");
+  const shopName = strField(body, "shop_name") ?? (owner ? `${owner.first_name}'s shop` : shopId);
+  let r: { shopId: string; startParam: string | null };
+  try {
+    r = await productOf(state).importShop({ shopId, shopName, reservedPhone });
+  } catch (err) {
+    if (err instanceof SandboxError) throw err;
+    throw new SandboxError(400, err instanceof Error ? err.message : String(err));
+  }
+  if (userId !== undefined) rememberShop(bot, userId, r);
+  return { shop_id: r.shopId, start_param: r.startParam, deep_link: r.startParam ? `https://t.me/${bot.user.username ?? "bot"}?start=${r.startParam}` : null };
+}
 
 function clockInfo(state: StandInState): { now: string; offset_seconds: number; moved: boolean } {
   const offset = state.clock?.offsetMs() ?? 0;

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { countedMethod, floodChatId, type FloodModelOptions } from "./flood";
 import { METHODS, type MethodEnv } from "./methods";
 import { boundaryOf, MultipartError, parseMultipart } from "./multipart";
+import { serveWeb, streamEvents } from "./web";
 import { handleSandbox } from "./sandbox";
 import { StandInState, TOKEN_RE, type SandboxClockControl, type BotIdentityOptions, type BotState, type StateLimits } from "./state";
 import { ApiError, SandboxError, silentLogger, type ApiCall, type LoggerLike, type Params, type UploadedFile } from "./types";
@@ -216,7 +217,9 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     const query = q < 0 ? "" : url.slice(q + 1);
     if (path.startsWith("/bot")) return handleApi(req, res, path, query);
     if (path.startsWith("/file/bot")) return handleDownload(res, path);
+    if (path === "/sandbox/events" && req.method === "GET") return streamEvents(state.sandboxBot(), req, res);
     if (path === "/sandbox" || path.startsWith("/sandbox/")) return handleSandboxRoute(req, res, path, query);
+    if (req.method === "GET" && (await serveWeb(path, res))) return;
     return sendJson(res, 404, { ok: false, error_code: 404, description: "Not Found" });
   }
 

@@ -7,7 +7,7 @@ import { Notifier } from "./notifier";
 import { makeStickerWebp, toTelegramPhotoSizes, type PhotoVariant } from "./photos";
 import { UpdateQueue } from "./update-queue";
 import type { WebhookDelivery } from "./webhook";
-import type { BotMemberStatus, CallbackAnswer, Chat, ChatMember, LoggerLike, Message, Params, StoredMessage, Update, User } from "./types";
+import type { BotMemberStatus, CallbackAnswer, SandboxProduct, Chat, ChatMember, LoggerLike, Message, Params, StoredMessage, Update, User } from "./types";
 
 export interface StateLimits {
   /** Messages kept per chat (oldest forgotten first). */
@@ -34,6 +34,20 @@ export interface BotIdentityOptions {
 }
 
 type SandboxUser = User & { language_code: string };
+
+/**
+ * What the sandbox knows of a simulated person beyond the Telegram user: the phone their
+ * account has (what the share-contact button sends), and a shop the marketplace imported for them.
+ */
+export interface SandboxProfile {
+  phone_number?: string;
+  shop_id?: string;
+  /** the deep link's start parameter, until the user opened it */
+  start_param?: string;
+}
+
+/** A change the web sandbox should redraw: a chat's messages, or the list of users and chats. */
+export type SandboxChange = { chat_id: number } | { users: true };
 
 interface CallbackQueryRecord {
   chatId: number;
@@ -149,6 +163,9 @@ export class BotState {
   /** Counted sends and their outcomes, for `GET /sandbox/stats`. */
   readonly stats: SendStats;
   readonly blocked = new Set<number>();
+  readonly profiles = new Map<number, SandboxProfile>();
+  /** Listeners to every change (the web sandbox's event stream). */
+  readonly watchers = new Set<(change: SandboxChange) => void>();
   /** The update types the bot asked for (getUpdates / setWebhook allowed_updates); undefined = the default. */
   allowedUpdates: ReadonlySet<string> | undefined;
   webhook: WebhookDelivery | undefined;
@@ -199,6 +216,17 @@ export class BotState {
     return u;
   }
 
+  /** Tells the web sandbox's event streams; a watcher that throws is dropped, never the caller. */
+  emit(change: SandboxChange): void {
+    for (const w of [...this.watchers]) {
+      try {
+        w(change);
+      } catch {
+        this.watchers.delete(w);
+      }
+    }
+  }
+
   /**
    * A chat exists once a user spoke in it (private chat id = user id; groups are negative)
    * or the sandbox put the bot in a group. `group` only applies when the group is new.
@@ -229,6 +257,7 @@ export class BotState {
     const old = chat.botStatus;
     if (old === status) return;
     chat.botStatus = status;
+    this.emit({ users: true });
     this.enqueue({
       my_chat_member: { chat: chat.chat, from, date: nowSec(), old_chat_member: chatMember(this.user, old), new_chat_member: chatMember(this.user, status) },
     } as Omit<Update, "update_id">);
@@ -283,6 +312,7 @@ export class BotState {
     } as Message;
     chat.store({ msg: message, fromBot: false, edited: false });
     this.touchChat(chat);
+    this.emit({ chat_id: chat.chat.id });
     const update_id = chat.botPresent ? this.enqueue({ message } as Omit<Update, "update_id">) : undefined;
     return { update_id, message };
   }
@@ -298,7 +328,7 @@ export class BotState {
     } as Message;
     chat.store({ msg: message, fromBot: true, edited: false, sentMarkup });
     this.touchChat(chat);
-    this.chatNotifiers.get(chat.chat.id)?.notify();
+    this.notifyChat(chat.chat.id);
     return message;
   }
 
@@ -317,8 +347,10 @@ export class BotState {
     if (n && n.size === 0) this.chatNotifiers.delete(chatId);
   }
 
+  /** A bot message, an edit, a deletion or a callback answer in the chat: wakes its long polls and the event streams. */
   notifyChat(chatId: number): void {
     this.chatNotifiers.get(chatId)?.notify();
+    this.emit({ chat_id: chatId });
   }
 
   // ------------------------------------------------------------ callback queries
@@ -366,11 +398,13 @@ export class BotState {
     this.flood.reset();
     this.stats.reset();
     this.users.clear();
+    this.profiles.clear();
     this.chats.clear();
     this.updates.clear();
     this.callbackQueries.clear();
     this.faults.clear();
     this.blocked.clear();
+    this.emit({ users: true });
   }
 
   shutdown(): void {
@@ -407,6 +441,8 @@ export interface SandboxClockControl {
 export class StandInState {
   /** set in sandbox mode: POST /sandbox/clock moves the bot's and every worker's clock */
   clock: SandboxClockControl | undefined;
+  /** set in sandbox mode: the side panel's insight and the marketplace import (the web sandbox) */
+  product: SandboxProduct | undefined;
   readonly files: FileStore;
   readonly limits: StateLimits;
   /** What each new bot's flood model starts with; `POST /sandbox/limits` then changes one bot's. */

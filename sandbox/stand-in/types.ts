@@ -78,3 +78,15 @@ export interface CallbackAnswer {
   url?: string;
   date: number;
 }
+
+/**
+ * What the product lends the sandbox when it runs one (bot/main.ts in sandbox mode): a read-only,
+ * masked view of a seller for the web sandbox's side panel, and the marketplace's shop import.
+ * Plain data both ways, so the product never imports the sandbox.
+ */
+export interface SandboxProduct {
+  /** case status, each check's figures, queue depth, the shop: masked (no full ID number or phone) */
+  insight(who: { userId: number; shopId?: string }): Promise<unknown>;
+  /** imports (or updates) a shop as the marketplace would; `startParam` opens the deep link (null: already bound) */
+  importShop(row: { shopId: string; shopName: string; reservedPhone: string }): Promise<{ shopId: string; startParam: string | null }>;
+}

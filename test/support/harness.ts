@@ -6,7 +6,7 @@ import { parseConfig, type Config } from "../../core/config";
 import { createI18n, type Locale } from "../../core/i18n";
 import { createLogger } from "../../core/logger";
 import { startStandIn, type FloodModelOptions, type StandIn } from "../../sandbox/stand-in/server";
-import { startBot, type RunningBot } from "../../bot/main";
+import { sandboxProduct, startBot, type RunningBot } from "../../bot/main";
 import { startWorkers, type RunningWorkers } from "../../workers/main";
 import { startStaffWorkers, type RunningStaffWorkers } from "../../workers/staff-main";
 import { sweep, type SweepSummary } from "../../workers/jobs/sweep";
@@ -93,7 +93,12 @@ export async function startHarness(
     group = new GroupSim(client, config.STAFF_CHAT_ID);
   }
   // Worker processes are not spawned here: the workers a test asks for run in-process, on the same clock.
-  const start = () => startBot(config, log, { dbSchema: dbx.schema, migrate: false, workers: false, now: clock.now });
+  const start = async () => {
+    const b = await startBot(config, log, { dbSchema: dbx.schema, migrate: false, workers: false, now: clock.now });
+    // What npm start lends its own stand-in: the web sandbox's panel and shop import.
+    standIn.state.product = sandboxProduct(b.deps);
+    return b;
+  };
   let bot = await start();
   const workerLog = createLogger({ level: config.LOG_LEVEL, name: "test-worker", destination });
   const staff = opts.staff ? await startStaffWorkers(config, workerLog, { dbSchema: dbx.schema, apiRoot: standIn.url, now: clock.now, sweepEveryMs: 3_600_000 }) : undefined;
