@@ -144,7 +144,8 @@ async function importShop(state: StandInState, bot: BotState, body: unknown): Pr
   if (!isRecord(body)) throw new SandboxError(400, "body must be a JSON object");
   const userId = body.user_id === undefined ? undefined : userIdOf(String(body.user_id));
   const owner = userId === undefined ? undefined : person(bot, userId);
-  const shopId = body.shop_id === undefined ? `S${randomInt(10_000, 99_999)}` : strField(body, "shop_id", true) as string;
+  // A new shop unless shop_id names one: the database outlives the stand-in, so the id space is wide.
+  const shopId = body.shop_id === undefined ? `S${randomInt(10_000_000, 99_999_999)}` : strField(body, "shop_id", true) as string;
   if (!/^[\w.-]{1,64}$/.test(shopId)) throw new SandboxError(400, "shop_id must be 1-64 of [A-Za-z0-9_.-]");
   const reservedPhone = strField(body, "reserved_phone") ?? owner?.phone_number;
   if (!reservedPhone) throw new SandboxError(400, "reserved_phone is required (or a user_id whose phone is set)");
