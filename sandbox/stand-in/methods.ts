@@ -1,6 +1,7 @@
 import type { BotCommand, Document, InlineKeyboardMarkup, MessageEntity, PhotoSize } from "grammy/types";
 import { applyParseMode } from "./formatting";
 import type { FileRecord } from "./files";
+import { webAppUrlOk } from "./web-app";
 import { isRecord, optBool, optInt, optJson, optStr, sameJson } from "./params";
 import { ImageDecodeError, photoDimensionsValid } from "./photos";
 import { chatMember, type BotState, type ChatState, type StandInState } from "./state";
@@ -121,6 +122,10 @@ function parseMarkup(params: Params, inlineOnly = false): Markup {
         }
         if (b.url !== undefined && (typeof b.url !== "string" || !/^(https?|tg):\/\/\S+$/i.test(b.url))) {
           throw badRequest(`inline keyboard button URL '${String(b.url)}' is invalid: Wrong HTTP URL`);
+        }
+        if (b.web_app !== undefined && !(isRecord(b.web_app) && webAppUrlOk(b.web_app.url))) {
+          const url = isRecord(b.web_app) ? String(b.web_app.url) : "";
+          throw badRequest(`inline keyboard button Web App URL '${url}' is invalid: Only HTTPS links are allowed`);
         }
       }
     }

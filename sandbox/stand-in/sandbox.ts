@@ -2,6 +2,7 @@ import { randomInt } from "node:crypto";
 import type { Document, MessageEntity } from "grammy/types";
 import { chatHistory, chatList, createPerson, people, person, rememberShop, updatePerson } from "./chats-view";
 import { parseFault } from "./faults";
+import { openWebApp } from "./web-app";
 import { limitsJson, parseLimitsBody } from "./flood";
 import { commandsKey, documentOf, storePhoto } from "./methods";
 import { isRecord } from "./params";
@@ -81,6 +82,11 @@ export async function handleSandbox(state: StandInState, req: SandboxRequest): P
       return ok({ chats: chatList(state.sandboxBot(token)) });
     case "GET /chats/:id/history":
       return ok(chatHistory(state.sandboxBot(token), chatIdOf(id)));
+    case "POST /users/:id/open-web-app": {
+      // Telegram's clock is the sandbox's: a moved clock moves auth_date too.
+      const nowMs = Date.now() + (state.clock?.offsetMs() ?? 0);
+      return ok(openWebApp(state.sandboxBot(token), userIdOf(id), await jsonBody(req), nowMs));
+    }
     case "POST /users/:id/send":
       return ok(await send(state, state.sandboxBot(token), userIdOf(id), await jsonBody(req)));
     case "POST /users/:id/block":

@@ -17,7 +17,8 @@ const SECURITY_HEADERS = {
   "cache-control": "no-cache",
   "x-content-type-options": "nosniff",
   // Everything the page loads comes from this address; camera frames become data: URLs and blobs.
-  "content-security-policy": "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; script-src 'self'; connect-src 'self'",
+  // Mini Apps open in a frame: over HTTPS, or from this machine (the sandbox's own, without TLS).
+  "content-security-policy": "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-src https: http://127.0.0.1:* http://localhost:*",
 };
 
 let bundle: { stamp: number; code: Promise<string> } | undefined;

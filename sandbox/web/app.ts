@@ -9,7 +9,7 @@
 interface Person { id: number; first_name: string; language_code: string; phone_number?: string; shop_id?: string; start_param?: string }
 interface ChatSummary { id: number; type: string; title: string; bot_status: string; creator_id?: number; members: number[]; last?: { text: string; date: number; from_bot: boolean } }
 interface Entity { type: string; offset: number; length: number; url?: string; language?: string }
-interface Button { text: string; callback_data?: string; url?: string; request_contact?: boolean }
+interface Button { text: string; callback_data?: string; url?: string; web_app?: { url: string } }
 interface KeyButton { text: string; request_contact?: boolean }
 interface HistoryMessage {
   message_id: number; date: number; from_bot: boolean; from: { id: number; first_name: string };
@@ -221,11 +221,12 @@ function inlineKeyboard(m: HistoryMessage): HTMLElement {
   return h("div", { class: "inline-keyboard", role: "group", "aria-label": "Buttons" },
     ...(m.inline_keyboard ?? []).map((row) =>
       h("div", { class: "inline-row" },
-        ...row.map((b) =>
-          b.url
-            ? h("a", { class: "url-button", href: b.url, target: "_blank", rel: "noopener noreferrer" }, `${b.text} ↗`)
-            : h("button", { type: "button", onclick: () => void act(() => send({ callback_data: b.callback_data ?? "", message_id: m.message_id })) }, b.text),
-        ),
+        ...row.map((b) => {
+          if (b.url) return h("a", { class: "url-button", href: b.url, target: "_blank", rel: "noopener noreferrer" }, `${b.text} ↗`);
+          if (b.web_app) return h("button", { type: "button", onclick: () => void act(() => openMiniApp(m.message_id, b.text)) }, `${b.text} ▣`);
+          if (b.callback_data === undefined) return h("button", { type: "button", disabled: true, title: "This kind of button does nothing in the sandbox" }, b.text);
+          return h("button", { type: "button", onclick: () => void act(() => send({ callback_data: b.callback_data ?? "", message_id: m.message_id })) }, b.text);
+        }),
       ),
     ),
   );
@@ -341,6 +342,16 @@ function toast(text: string, alert = false): void {
   const t = h("div", { class: alert ? "toast alert" : "toast" }, text);
   $("toasts").append(t);
   setTimeout(() => t.remove(), alert ? 6000 : 3500);
+}
+
+/** A web_app button: the stand-in signs the launch data as Telegram would; the Mini App opens phone-sized. */
+async function openMiniApp(messageId: number, button: string): Promise<void> {
+  if (current === null) return;
+  const { url } = await api<{ url: string }>("POST", `/users/${current}/open-web-app`, { message_id: messageId, button });
+  const dialog = $<HTMLDialogElement>("webapp-dialog");
+  $("webapp-title").textContent = button;
+  $("webapp-frame").replaceChildren(h("iframe", { src: url, title: button, allow: "camera" }));
+  dialog.showModal();
 }
 
 // ---------------------------------------------------------------- sending photos and files
@@ -642,6 +653,8 @@ function wire(): void {
     void act(() => sendFile(chosen)).finally(() => (file.value = ""));
   });
   $("camera").addEventListener("click", () => void openCamera());
+  $("webapp-close").addEventListener("click", () => $<HTMLDialogElement>("webapp-dialog").close());
+  $("webapp-dialog").addEventListener("close", () => $("webapp-frame").replaceChildren());
   $("camera-cancel").addEventListener("click", () => $<HTMLDialogElement>("camera-dialog").close());
   $("camera-dialog").addEventListener("close", stopCamera);
   $("camera-shoot").addEventListener("click", () => void act(snapshot));

@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { validate } from "@telegram-apps/init-data-node";
+import { Api } from "grammy";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { gestureOf, selfieFor } from "../sandbox-gestures.mjs";
@@ -189,6 +191,26 @@ describe("the web sandbox", () => {
     await page.screenshot({ path: join(ARTIFACTS, "3-seller-told.png"), fullPage: true });
     await page.context().close();
   }, 120_000);
+
+  it("a web_app button opens its Mini App in a phone-sized frame, with launch data signed by the bot's token", async () => {
+    const page = await openPage();
+    await addSellerAndOpenLink(page, "Mei Mini App");
+    await waitMessage(page, "Before we start");
+    const userId = Number(/user (\d+)/.exec(await page.locator("#chat-sub").innerText())![1]);
+    // The bot's own Api: a Mini App button (the capture page's address stands in for it here).
+    const bot = new Api(h.bot.deps.token, { apiRoot: h.standIn.apiRoot });
+    await bot.sendMessage(userId, "Open it", { reply_markup: { inline_keyboard: [[{ text: "Open the camera", web_app: { url: `${h.standIn.url}/?mini=1` } }]] } });
+    await page.getByRole("button", { name: /Open the camera/ }).click();
+    const frame = page.locator("#webapp-frame iframe");
+    await frame.waitFor();
+    const launch = new URLSearchParams(new URL((await frame.getAttribute("src"))!).hash.slice(1));
+    expect(() => validate(launch.get("tgWebAppData")!, h.bot.deps.token)).not.toThrow();
+    expect((await frame.boundingBox())!.width).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(ARTIFACTS, "5-mini-app-open.png") });
+    await page.getByRole("button", { name: "Close", exact: true }).click();
+    expect(await frame.count()).toBe(0);
+    await page.context().close();
+  }, 60_000);
 
   it("works at 390 px wide: one column, keyboard-operable, nothing wider than the phone", async () => {
     const page = await openPage({ width: 390, height: 844 });

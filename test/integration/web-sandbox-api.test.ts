@@ -1,3 +1,4 @@
+import { parse, validate } from "@telegram-apps/init-data-node";
 import type { Api } from "grammy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { StandIn } from "../../sandbox/stand-in/server";
@@ -9,9 +10,10 @@ import { startStandInWithBot } from "../support/stand-in-client";
  */
 let standIn: StandIn;
 let api: Api;
+let token: string;
 
 beforeEach(async () => {
-  ({ standIn, api } = await startStandInWithBot());
+  ({ standIn, api, token } = await startStandInWithBot());
 });
 afterEach(async () => {
   await standIn.close();
@@ -146,5 +148,47 @@ describe("the page and its event stream", () => {
     expect(await script.text()).toContain("/sandbox/events");
     expect((await fetch(`${standIn.url}/web/style.css`)).status).toBe(200);
     expect((await fetch(`${standIn.url}/web/nothing.js`)).status).toBe(404);
+  });
+});
+
+describe("Mini App buttons", () => {
+  it("opening a web_app button gives its URL with init data signed as Telegram signs it", async () => {
+    const { json: p } = await call("POST", "/users", { first_name: "Mei", language_code: "zh-hans" });
+    const id = p.id as number;
+    await call("POST", `/users/${id}/send`, { text: "/start" });
+    const m = await api.sendMessage(id, "Take the selfie", {
+      reply_markup: { inline_keyboard: [[{ text: "Open the camera", web_app: { url: "http://127.0.0.1:8090/capture?case=c1" } }]] },
+    });
+    const r = await call("POST", `/users/${id}/open-web-app`, { message_id: m.message_id });
+    expect(r.status).toBe(200);
+    const url = new URL(r.json.url as string);
+    expect(`${url.origin}${url.pathname}${url.search}`).toBe("http://127.0.0.1:8090/capture?case=c1");
+    const launch = new URLSearchParams(url.hash.slice(1));
+    const initData = launch.get("tgWebAppData")!;
+    expect(initData).toBe(r.json.init_data);
+    expect(launch.get("tgWebAppVersion")).toMatch(/^\d+\.\d+$/);
+    // An independent implementation (the library the product will validate with) accepts it...
+    expect(() => validate(initData, token)).not.toThrow();
+    const data = parse(initData);
+    expect(data.user).toMatchObject({ id, first_name: "Mei", language_code: "zh-hans" });
+    expect(Math.abs(data.auth_date.getTime() - Date.now())).toBeLessThan(5_000);
+    // ... and refuses it with another bot's token, or with a field changed.
+    expect(() => validate(initData, "123:another-bot-token-000000000")).toThrow();
+    const forged = new URLSearchParams(initData);
+    forged.set("user", forged.get("user")!.replace(String(id), "42"));
+    expect(() => validate(forged.toString(), token)).toThrow();
+  });
+
+  it("refuses a plain-http Mini App URL off loopback, and a message without a web_app button", async () => {
+    const { json: p } = await call("POST", "/users", { first_name: "Mei" });
+    const id = p.id as number;
+    await call("POST", `/users/${id}/send`, { text: "/start" });
+    await expect(
+      api.sendMessage(id, "x", { reply_markup: { inline_keyboard: [[{ text: "Open", web_app: { url: "http://example.com/app" } }]] } }),
+    ).rejects.toThrow(/Only HTTPS links are allowed/);
+    const plain = await api.sendMessage(id, "no button here");
+    const r = await call("POST", `/users/${id}/open-web-app`, { message_id: plain.message_id });
+    expect(r.status).toBe(404);
+    expect(r.json.error).toMatch(/has no web_app button/);
   });
 });
