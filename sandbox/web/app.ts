@@ -398,22 +398,25 @@ async function openCamera(): Promise<void> {
   const dialog = $<HTMLDialogElement>("camera-dialog");
   const error = $("camera-error");
   const shoot = $<HTMLButtonElement>("camera-shoot");
+  const video = $<HTMLVideoElement>("camera-video");
   error.textContent = "";
   shoot.disabled = true;
+  video.hidden = false;
   dialog.showModal();
   if (!navigator.mediaDevices?.getUserMedia) {
     error.textContent = "This browser offers no camera to this page (it needs http://127.0.0.1 or https). Send a photo file with 📎 instead.";
+    video.hidden = true;
     return;
   }
   try {
     stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false });
-    const video = $<HTMLVideoElement>("camera-video");
     video.srcObject = stream;
     await video.play();
     shoot.disabled = false;
     shoot.focus();
   } catch (err) {
     stopCamera();
+    video.hidden = true;
     error.textContent = cameraProblem(err);
   }
 }

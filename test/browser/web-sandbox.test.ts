@@ -166,6 +166,28 @@ describe("the web sandbox", () => {
     await page.context().close();
   }, 120_000);
 
+  it("says clearly when the camera permission is refused, and a photo file still works", async () => {
+    const refusing = await launchChromium(null);
+    try {
+      const page = await refusing.newPage();
+      page.on("pageerror", (e) => pageErrors.push(e.message));
+      await page.goto(`${h.standIn.url}/`);
+      await page.getByText("Live", { exact: true }).waitFor();
+      await addSellerAndOpenLink(page, "Mei No Camera");
+      await waitMessage(page, "Before we start");
+      await page.getByRole("button", { name: "Take a photo with the webcam" }).click();
+      const dialog = page.getByRole("dialog", { name: "Webcam" });
+      await dialog.getByRole("alert").filter({ hasText: /Camera permission was refused\. Allow the camera .* or send a photo file with 📎/ }).waitFor();
+      expect(await dialog.getByRole("button", { name: "Take photo and send" }).isDisabled()).toBe(true);
+      await page.screenshot({ path: join(ARTIFACTS, "2-camera-refused.png") });
+      await page.keyboard.press("Escape");
+      await page.setInputFiles("#composer-file", ID_PHOTO);
+      await waitMessage(page, en("common-use-buttons")); // the photo went through; the dialog wants its buttons first
+    } finally {
+      await refusing.close();
+    }
+  }, 60_000);
+
   it("a staff member resolves a review case from the staff view; the seller hears it", async () => {
     const page = await openPage();
     await addSellerAndOpenLink(page, "Mei Review");

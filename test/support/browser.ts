@@ -8,25 +8,19 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /**
  * Headless Chromium with a fake camera that shows `cameraFile` (a .y4m the test writes; Chromium
- * opens it when a page starts the camera, so a test may rewrite it between snapshots). The
+ * opens it when a page starts the camera, so a test may rewrite it between snapshots), or with
+ * `null`, a camera whose permission is never granted. The
  * background-networking flags keep it from calling out of this offline machine.
  */
-export async function launchChromium(cameraFile: string): Promise<Browser> {
+export async function launchChromium(cameraFile: string | null): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  // Without a camera file: a fake camera whose permission prompt nobody accepts (headless refuses it).
+  const camera = cameraFile === null
+    ? ["--use-fake-device-for-media-stream"]
+    : ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", `--use-file-for-fake-video-capture=${cameraFile}`];
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--use-fake-device-for-media-stream",
-      "--use-fake-ui-for-media-stream",
-      `--use-file-for-fake-video-capture=${cameraFile}`,
-    ],
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", ...camera],
   });
 }
 
