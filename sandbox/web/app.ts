@@ -183,8 +183,8 @@ function renderChat(): void {
 
   const messages = $("messages");
   const atBottom = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
-  messages.replaceChildren(...(opened?.messages ?? []).map((m) => renderMessage(m, group)));
-  if (atBottom || messages.childElementCount <= 1) messages.scrollTop = messages.scrollHeight;
+  const added = patchMessages(messages, `${id}`, opened?.messages ?? [], group);
+  if (added && (atBottom || messages.childElementCount <= added)) messages.scrollTop = messages.scrollHeight;
 
   const started = (opened?.messages.length ?? 0) > 0;
   const startBox = $("start-box");
@@ -199,6 +199,39 @@ function renderChat(): void {
   renderReplyKeyboard();
 }
 
+/**
+ * Brings the list up to date touching only what changed: a new message is appended, an edited
+ * one replaced, a deleted one removed. The list is an ARIA log, so a screen reader announces
+ * just the new messages, and photos already shown are not loaded again. Returns how many were added.
+ */
+function patchMessages(list: HTMLElement, chatKey: string, items: HistoryMessage[], group: boolean): number {
+  if (list.dataset.chat !== chatKey) {
+    list.replaceChildren();
+    list.dataset.chat = chatKey;
+  }
+  const keyOf = (m: HistoryMessage) => String(m.message_id);
+  const sigOf = (m: HistoryMessage) => JSON.stringify(m) + (group ? `@${acting}` : "");
+  const make = (m: HistoryMessage) => {
+    const li = renderMessage(m, group);
+    li.dataset.key = keyOf(m);
+    li.dataset.sig = sigOf(m);
+    return li;
+  };
+  const keys = new Set(items.map(keyOf));
+  for (const li of [...list.children] as HTMLElement[]) if (!keys.has(li.dataset.key ?? "")) li.remove();
+  let added = 0;
+  items.forEach((m, i) => {
+    const li = list.children[i] as HTMLElement | undefined;
+    if (li?.dataset.key === keyOf(m)) {
+      if (li.dataset.sig !== sigOf(m)) li.replaceWith(make(m));
+      return;
+    }
+    list.insertBefore(make(m), li ?? null);
+    added++;
+  });
+  return added;
+}
+
 function renderMessage(m: HistoryMessage, group: boolean): HTMLLIElement {
   const mine = !m.from_bot && (!group || m.from.id === acting);
   const body = h("div", { class: "body" });
@@ -209,7 +242,7 @@ function renderMessage(m: HistoryMessage, group: boolean): HTMLLIElement {
   if (m.document) body.append(`📎 ${m.document.file_name ?? "file"} (${m.document.mime_type ?? "unknown type"})`);
   if (m.sticker) body.append(m.sticker);
   const time = new Date(m.date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  return h("li", { class: mine ? "msg mine" : "msg", "data-message-id": String(m.message_id) },
+  return h("li", { class: mine ? "msg mine" : "msg" },
     group || m.from_bot ? h("div", { class: "who" }, m.from_bot ? "Shiren" : m.from.first_name) : null,
     body,
     m.inline_keyboard ? inlineKeyboard(m) : null,
