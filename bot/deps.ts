@@ -12,6 +12,8 @@ export interface BotDeps extends CoreDeps {
   token: string;
   /** this bot's own registry (updates, dialog steps, Bot API calls, queue depth) */
   metrics: BotMetrics;
+  /** the Mini App's public origin: WEBAPP_URL, or the capture server's own address once it listens */
+  webApp: { url: string | undefined };
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function createDeps(
     apiRoot: opts.apiRoot,
     token: opts.token,
     metrics,
+    webApp: { url: config.WEBAPP_URL },
     async close() {
       await core.close();
       redis.disconnect();

@@ -16,6 +16,7 @@ import { runConfirmingAfterHandling, stopAndDrain } from "./polling";
 import { superviseWorkers } from "./supervise";
 import { sellerInsight } from "../core/verification/insight";
 import { importSeller } from "../core/verification/sellers";
+import { startWebApp } from "./webapp/server";
 
 export interface RunningBot {
   deps: BotDeps;
@@ -65,6 +66,9 @@ async function startBotServing(
   if (standIn) standIn.state.product = sandboxProduct(deps);
   const { bot, i18n } = createBot(deps, { log });
   await bot.init();
+  // The Mini App's camera capture, unless SELFIE_CAPTURE=photo; without WEBAPP_URL its own address is the button's.
+  const webApp = config.SELFIE_CAPTURE === "photo" ? null : await startWebApp(deps, bot.api, log.child({ name: "webapp" }));
+  if (webApp) deps.webApp.url ??= webApp.url;
   for (const m of commandMenus(i18n)) {
     await bot.api.setMyCommands(m.commands, m.languageCode ? { language_code: m.languageCode } : undefined);
   }
@@ -100,6 +104,7 @@ async function startBotServing(
     metrics: server,
     async stop() {
       await stopAndDrain(runner);
+      await webApp?.close();
       await workers?.stop();
       await deps.close();
       await clock?.close();

@@ -52,6 +52,14 @@ const schema = z
     ENROL_LINK_TTL_DAYS: intIn(1, 365).default(30),
     SANDBOX_HOST: z.string().default("127.0.0.1"),
     SANDBOX_PORT: intIn(1, 65535).default(8081),
+    /**
+     * The Mini App's camera capture: the bot serves its page and upload on WEBAPP_PORT (0: any free port);
+     * WEBAPP_URL is the public HTTPS origin in front of it (a reverse proxy), by default http://127.0.0.1:<port>.
+     */
+    WEBAPP_PORT: intIn(0, 65535).default(8090),
+    WEBAPP_URL: z.url().optional(),
+    /** how the gesture selfie may arrive: the Mini App's camera, a photo in the chat, or either */
+    SELFIE_CAPTURE: z.enum(["both", "webapp", "photo"]).default("both"),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").default("postgresql://postgres@127.0.0.1:5432/shiren"),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379/0"),
     REDIS_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default("shiren"),
@@ -118,6 +126,8 @@ const schema = z
         ctx.addIssue({ code: "custom", path: ["PII_KEY"], message: `is the development key, which is public; ${how}` });
     }
     if (c.NODE_ENV === "production" && !c.BOT_TOKEN) ctx.addIssue({ code: "custom", path: ["BOT_TOKEN"], message: "is required in production" });
+    if (c.WEBAPP_URL && c.BOT_TOKEN && !c.WEBAPP_URL.startsWith("https://"))
+      ctx.addIssue({ code: "custom", path: ["WEBAPP_URL"], message: "must be https:// with a real BOT_TOKEN (Telegram opens Mini Apps over HTTPS only)" });
     if (c.MARKETPLACE_WEBHOOK_URL && !c.MARKETPLACE_WEBHOOK_SECRET)
       ctx.addIssue({ code: "custom", path: ["MARKETPLACE_WEBHOOK_SECRET"], message: "is required with MARKETPLACE_WEBHOOK_URL (the signing key the marketplace verifies with)" });
   });

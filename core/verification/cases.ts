@@ -1,7 +1,7 @@
 import { audit } from "../audit";
 import type { CoreDeps } from "../deps";
 import type { CaseStatus, VerificationCase } from "../db/client";
-import { UserError } from "../errors";
+import { CaptureRefused, UserError } from "../errors";
 import { enqueueEmbedDocument, enqueueVerify } from "../jobs";
 import { maskIdNumber, maskName, maskPhone } from "../identity/mask";
 import { defaultCountryFor, normalizePhone } from "../identity/phone";
@@ -155,12 +155,19 @@ export async function saveIdentity(deps: Deps, caseId: string, userId: number, i
   return { duplicate: Boolean(other) };
 }
 
-async function storePhoto(deps: Pick<CoreDeps, "db" | "photos" | "config">, sellerId: string, caseId: string, kind: "id_document" | "selfie", bytes: Buffer) {
-  const img = await intakePhoto(bytes, {
+function intake(deps: Pick<CoreDeps, "config">, bytes: Buffer) {
+  return intakePhoto(bytes, {
     maxBytes: deps.config.MAX_PHOTO_BYTES,
     minSide: deps.config.MIN_PHOTO_SIDE,
     maxPixels: deps.config.MAX_PHOTO_PIXELS,
   });
+}
+
+async function storePhoto(deps: Pick<CoreDeps, "db" | "photos" | "config">, sellerId: string, caseId: string, kind: "id_document" | "selfie", bytes: Buffer) {
+  return putPhoto(deps, sellerId, caseId, kind, await intake(deps, bytes));
+}
+
+async function putPhoto(deps: Pick<CoreDeps, "db" | "photos">, sellerId: string, caseId: string, kind: "id_document" | "selfie", img: Awaited<ReturnType<typeof intakePhoto>>) {
   const stored = await deps.photos.put(img.jpeg);
   return deps.db.photo.create({
     data: { sellerId, caseId, kind, storageKey: stored.key, sha256: stored.sha256, width: img.width, height: img.height },
@@ -191,6 +198,8 @@ export async function saveDocumentPhoto(deps: Pick<CoreDeps, "db" | "photos" | "
 export interface Challenge {
   gesture: Gesture;
   deadline: Date;
+  /** the single-use token of this challenge's camera capture (the Mini App); absent when SELFIE_CAPTURE=photo */
+  captureToken?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -225,7 +234,7 @@ function dailyLimit(deps: Pick<CoreDeps, "config" | "now">, nextAt: Date): Daily
 }
 
 /** A fresh random gesture with a deadline; a retake or a late selfie never gets the same gesture twice in a row. */
-export async function issueChallenge(deps: Pick<CoreDeps, "db" | "config" | "now" | "staffQueue" | "log">, caseId: string, userId: number): Promise<Challenge> {
+export async function issueChallenge(deps: Pick<CoreDeps, "db" | "config" | "crypto" | "now" | "staffQueue" | "log">, caseId: string, userId: number): Promise<Challenge> {
   const c = await deps.db.verificationCase.findUniqueOrThrow({ where: { id: caseId } });
   // Told before the photo is taken, not after.
   const daily = await dailyAttempts(deps, c.sellerId);
@@ -233,11 +242,13 @@ export async function issueChallenge(deps: Pick<CoreDeps, "db" | "config" | "now
   const gesture = pickGesture(c.gesture);
   const now = deps.now();
   const deadline = new Date(now.getTime() + deps.config.CHALLENGE_TTL_SECONDS * 1000);
-  await moveCase(deps, c, "awaiting_selfie", { gesture, challengeIssuedAt: now, challengeDeadline: deadline });
+  // A new challenge replaces the last one's capture token: an old camera link cannot answer this gesture.
+  const capture = deps.config.SELFIE_CAPTURE === "photo" ? null : deps.crypto.newToken();
+  await moveCase(deps, c, "awaiting_selfie", { gesture, challengeIssuedAt: now, challengeDeadline: deadline, captureTokenHmac: capture?.digest ?? null });
   await audit(deps.db, { ...actor(userId), action: "challenge.issued", sellerId: c.sellerId, caseId, data: { gesture, deadline: deadline.toISOString() } });
   // A retake staff asked for: the card shows that the seller is on it.
   if (c.status === "failed") await signalCaseChanged(deps, caseId);
-  return { gesture, deadline };
+  return { gesture, deadline, ...(capture ? { captureToken: capture.token } : {}) };
 }
 
 export type SelfieOutcome = { kind: "queued"; submissionId: string; attempt: number } | { kind: "late" } | { kind: "limited"; wait: DailyLimit };
@@ -250,6 +261,46 @@ export type SelfieOutcome = { kind: "queued"; submissionId: string; attempt: num
  */
 export async function submitSelfie(deps: CoreDeps, caseId: string, userId: number, bytes: Buffer): Promise<SelfieOutcome> {
   const c = await deps.db.verificationCase.findUniqueOrThrow({ where: { id: caseId } });
+  return submitFrames(deps, c, userId, [bytes], null);
+}
+
+/**
+ * SELFIE_CAPTURE=webapp: a photo sent in the chat is not taken (it may come from the gallery). Past the
+ * deadline it still earns a new challenge, as a late chat photo does, so the seller is never stuck.
+ */
+export async function chatSelfieRefused(deps: Pick<CoreDeps, "db" | "now">, caseId: string): Promise<{ kind: "late" } | { kind: "camera-only" }> {
+  const c = await deps.db.verificationCase.findUniqueOrThrow({ where: { id: caseId } });
+  if (c.status !== "awaiting_selfie") throw new UserError("verify-case-moved");
+  return !c.challengeDeadline || c.challengeDeadline < deps.now() ? { kind: "late" } : { kind: "camera-only" };
+}
+
+/** Where a camera capture token leads: the case, if the token is the current challenge's and the user is its seller. */
+export async function captureCase(deps: Pick<CoreDeps, "db" | "crypto" | "now">, token: string, userId: number): Promise<VerificationCase & { gesture: string }> {
+  if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) throw new CaptureRefused(400, "bad-token", "capture-error-link");
+  const c = await deps.db.verificationCase.findUnique({
+    where: { captureTokenHmac: deps.crypto.hmac("token", token) },
+    include: { seller: { select: { telegramUserId: true } } },
+  });
+  // Used, replaced by a newer challenge, or never issued: all the same to the page.
+  if (!c) throw new CaptureRefused(409, "token-used", "capture-error-used");
+  if (c.seller.telegramUserId !== BigInt(userId)) throw new CaptureRefused(403, "not-your-case", "capture-error-not-yours");
+  if (c.status !== "awaiting_selfie" || !c.gesture) throw new CaptureRefused(409, "case-moved", "capture-error-used");
+  const { seller: _seller, ...rest } = c;
+  return { ...rest, gesture: c.gesture };
+}
+
+/**
+ * The Mini App's burst: the frames go through the same intake as a chat photo, and the token is
+ * used up in the transaction that queues them, so a second upload with it changes nothing.
+ * Every frame is checked before any is stored: a refused burst leaves nothing behind.
+ */
+export async function submitCapture(deps: CoreDeps, token: string, userId: number, frames: Buffer[]): Promise<SelfieOutcome & { caseId: string }> {
+  const c = await captureCase(deps, token, userId);
+  return { ...(await submitFrames(deps, c, userId, frames, deps.crypto.hmac("token", token))), caseId: c.id };
+}
+
+async function submitFrames(deps: CoreDeps, c: VerificationCase, userId: number, frames: Buffer[], captureDigest: Buffer<ArrayBuffer> | null): Promise<SelfieOutcome> {
+  const caseId = c.id;
   if (c.status !== "awaiting_selfie" || !c.gesture) throw new UserError("verify-case-moved");
   if (!c.challengeDeadline || c.challengeDeadline < deps.now()) {
     await audit(deps.db, { ...actor(userId), action: "challenge.late", sellerId: c.sellerId, caseId, data: { gesture: c.gesture } });
@@ -260,16 +311,25 @@ export async function submitSelfie(deps: CoreDeps, caseId: string, userId: numbe
     await audit(deps.db, { ...actor(userId), action: "selfie.daily_limit", sellerId: c.sellerId, caseId, data: { nextAt: daily.nextAt.toISOString() } });
     return { kind: "limited", wait: dailyLimit(deps, daily.nextAt) };
   }
-  const photo = await storePhoto(deps, c.sellerId, caseId, "selfie", bytes);
+  const images = [];
+  for (const f of frames) images.push(await intake(deps, f));
+  const photos: { id: string }[] = [];
+  for (const img of images) photos.push(await putPhoto(deps, c.sellerId, caseId, "selfie", img));
+  const capture = captureDigest ? "webapp" : "chat";
   const attempt = c.attempts + 1;
   const submission = await deps.db.$transaction(async (tx) => {
     const moved = await tx.verificationCase.updateMany({
-      where: { id: caseId, status: "awaiting_selfie", attempts: c.attempts },
-      data: { status: "queued", attempts: attempt },
+      where: { id: caseId, status: "awaiting_selfie", attempts: c.attempts, ...(captureDigest ? { captureTokenHmac: captureDigest } : {}) },
+      data: { status: "queued", attempts: attempt, captureTokenHmac: null },
     });
-    if (moved.count !== 1) throw new UserError("verify-case-moved");
-    const s = await tx.submission.create({ data: { caseId, attempt, gesture: c.gesture!, photoId: photo.id, createdAt: deps.now() } });
-    await audit(tx, { ...actor(userId), action: "selfie.submitted", sellerId: c.sellerId, caseId, data: { submissionId: s.id, attempt, photoId: photo.id } });
+    if (moved.count !== 1) throw captureDigest ? new CaptureRefused(409, "token-used", "capture-error-used") : new UserError("verify-case-moved");
+    const s = await tx.submission.create({
+      data: {
+        caseId, attempt, gesture: c.gesture!, photoId: photos[0]!.id, createdAt: deps.now(), capture,
+        burstPhotoIds: captureDigest ? photos.map((p) => p.id) : [],
+      },
+    });
+    await audit(tx, { ...actor(userId), action: "selfie.submitted", sellerId: c.sellerId, caseId, data: { submissionId: s.id, attempt, photoId: photos[0]!.id, capture, frames: photos.length } });
     return s;
   });
   if (attempt > 1) await signalCaseChanged(deps, caseId);

@@ -81,6 +81,8 @@ export async function startHarness(
     TELEGRAM_CHAT_MESSAGES_PER_SECOND: "1000",
     // /healthz, /readyz and /metrics of the bot and each worker on a free port (RunningBot.metrics.url, ...).
     METRICS_PORT: "0",
+    // The Mini App's capture server on a free port too (the camera button points at it).
+    WEBAPP_PORT: "0",
     ...env,
   });
   // logTo: a test reads every log line (the plaintext scan); the level comes from LOG_LEVEL then.

@@ -10,6 +10,7 @@ import { ID_REGIONS, type IdRegion } from "../../../core/identity/regions";
 import {
   cancelCase,
   caseRegion,
+  chatSelfieRefused,
   checkPhone,
   issueChallenge,
   recordConsent,
@@ -19,12 +20,13 @@ import {
   queueCheck,
   submitSelfie,
   type Challenge,
+  type SelfieOutcome,
 } from "../../../core/verification/cases";
 import { GESTURES, isGesture } from "../../../core/verification/gestures";
 import type { BotContext, DialogContext } from "../../context";
 import type { BotDeps } from "../../deps";
 import { downloadFile, imageFileOf } from "../../telegram-files";
-import { CB, consentKeyboard, contactKeyboard, isControlUpdate, manualReviewKeyboard, parseChoice, regionKeyboard, retryKeyboard } from "./keyboards";
+import { CB, cameraKeyboard, consentKeyboard, contactKeyboard, isControlUpdate, manualReviewKeyboard, parseChoice, regionKeyboard, retryKeyboard } from "./keyboards";
 
 export const VERIFY_CONVERSATION = "verify";
 
@@ -158,9 +160,9 @@ export function createVerifyConversation(deps: BotDeps) {
       render: (c: DialogContext) => string,
       save: (octx: BotContext, bytes: Buffer) => Promise<T>,
       what: string,
-      opts: { prompt?: boolean } = {},
+      opts: { prompt?: boolean; keyboard?: (c: DialogContext) => InlineKeyboard | undefined } = {},
     ): Promise<T> {
-      const send = (c: DialogContext) => c.reply(render(c), { reply_markup: { remove_keyboard: true } });
+      const send = (c: DialogContext) => c.reply(render(c), { reply_markup: opts.keyboard?.(c) ?? { remove_keyboard: true } });
       if (opts.prompt !== false) await send(last);
       return waitStep(stepName, send, async (c) => {
         if (c.callbackQuery) return void (await staleButton(c));
@@ -295,10 +297,28 @@ export function createVerifyConversation(deps: BotDeps) {
         minutes: Math.round(deps.config.CHALLENGE_TTL_SECONDS / 60),
       });
     };
+    // The live camera (Mini App) for this challenge, unless SELFIE_CAPTURE=photo or no URL is known.
+    const camera = (c: DialogContext, ch: Challenge) => {
+      const url = deps.webApp.url;
+      return url && ch.captureToken ? cameraKeyboard(c.t, url, ch.captureToken) : undefined;
+    };
+    const cameraOnly = deps.config.SELFIE_CAPTURE === "webapp";
     let prompt = true;
     for (;;) {
       const ch: Challenge = current;
-      const outcome = await askPhoto("selfie", (c) => describe(c, ch), (_o, bytes) => submitSelfie(deps, caseId, userId, bytes), "selfie", { prompt });
+      const outcome = await askPhoto<SelfieOutcome | { kind: "camera-only" }>(
+        "selfie",
+        (c) => describe(c, ch),
+        (_o, bytes) => (cameraOnly ? chatSelfieRefused(deps, caseId) : submitSelfie(deps, caseId, userId, bytes)),
+        "selfie",
+        { prompt, keyboard: (c) => camera(c, ch) },
+      );
+      if (outcome.kind === "camera-only") {
+        // SELFIE_CAPTURE=webapp: a photo from the chat (the gallery) is not taken; the camera is offered again.
+        await last.reply(last.t("verify-selfie-camera-only"), { reply_markup: camera(last, ch) ?? { remove_keyboard: true } });
+        prompt = false;
+        continue;
+      }
       if (outcome.kind === "queued") {
         // Told first, then checked: the verdict can never overtake this message. The check is
         // queued even if Telegram refused the message (the verdict is retried on its own).

@@ -38,6 +38,9 @@ export const contactKeyboard = (t: TranslateFunction) =>
   new Keyboard().requestContact(t("verify-phone-button")).resized().oneTime();
 
 export const retryKeyboard = (t: TranslateFunction) => new InlineKeyboard().text(t("verify-daily-limit-again"), `${CB.limit}:again`);
+/** The Mini App that takes the gesture selfie live, for this challenge only (its token is single-use). */
+export const cameraKeyboard = (t: TranslateFunction, webAppUrl: string, captureToken: string) =>
+  new InlineKeyboard().webApp(t("verify-camera-button"), `${webAppUrl.replace(/\/$/, "")}/capture?t=${encodeURIComponent(captureToken)}`);
 
 export const resumeKeyboard = (t: TranslateFunction) =>
   new InlineKeyboard().text(t("start-resume"), CB.resume).row().text(t("start-restart"), CB.restart);

@@ -1,0 +1,140 @@
+/**
+ * The Mini App's capture page: the front camera, the gesture asked for, and a burst of frames
+ * sent to our own server with Telegram's raw init data (which proves who the seller is) and the
+ * challenge's single-use token. Nothing comes from the gallery. Launch parameters are read with
+ * Telegram's bridge, so the same code runs inside Telegram and in the sandbox's frame.
+ */
+import { postEvent, retrieveRawInitData } from "@telegram-apps/bridge";
+
+const BURST_FRAMES = 3;
+const BURST_GAP_MS = 450;
+
+interface Session {
+  locale: string;
+  gesture: string;
+  deadline: string | null;
+  instruction: string;
+  strings: Record<string, string>;
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const statusEl = $("status");
+const shutter = $<HTMLButtonElement>("shutter");
+const video = $<HTMLVideoElement>("video");
+let strings: Record<string, string> = {};
+const s = (key: string, fallback: string) => strings[key] ?? fallback;
+
+function say(text: string, error = false): void {
+  statusEl.textContent = text;
+  statusEl.classList.toggle("error", error);
+}
+
+function telegram(event: "web_app_ready" | "web_app_close"): void {
+  try {
+    if (event === "web_app_ready") postEvent("web_app_ready");
+    else postEvent("web_app_close", {});
+  } catch {
+    // Outside Telegram and outside a frame there is nobody to tell.
+  }
+}
+
+async function post<T>(path: string, body: unknown): Promise<T> {
+  const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const json = (await res.json().catch(() => ({}))) as { message?: string };
+  if (!res.ok) throw new Error(json.message ?? s("capture-error-network", "The photos could not be sent."));
+  return json as T;
+}
+
+function cameraProblem(err: unknown): string {
+  const name = err instanceof DOMException ? err.name : "";
+  if (name === "NotAllowedError" || name === "SecurityError") return s("capture-camera-refused", "The camera permission was refused.");
+  if (name === "NotReadableError") return s("capture-camera-busy", "The camera is in use by another app.");
+  return s("capture-no-camera", "No camera was found.");
+}
+
+function frame(): Promise<string> {
+  const canvas = document.createElement("canvas");
+  canvas.width = video.videoWidth;
+  canvas.height = video.videoHeight;
+  canvas.getContext("2d")?.drawImage(video, 0, 0);
+  return new Promise((resolve, reject) => {
+    canvas.toBlob((blob) => {
+      if (!blob) return reject(new Error(s("capture-error-photos", "The photos could not be read.")));
+      const r = new FileReader();
+      r.onload = () => resolve(String(r.result));
+      r.onerror = () => reject(new Error(s("capture-error-photos", "The photos could not be read.")));
+      r.readAsDataURL(blob);
+    }, "image/jpeg", 0.92);
+  });
+}
+
+function countdown(deadline: string | null): void {
+  const el = $("deadline");
+  if (!deadline) return;
+  const end = new Date(deadline).getTime();
+  const tick = () => {
+    const left = Math.max(0, Math.round((end - Date.now()) / 1000));
+    el.textContent = `⏱ ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+    if (left > 0) setTimeout(tick, 1000);
+  };
+  tick();
+}
+
+async function main(): Promise<void> {
+  telegram("web_app_ready");
+  const token = new URLSearchParams(location.search).get("t") ?? "";
+  let initData: string;
+  try {
+    initData = retrieveRawInitData() ?? "";
+  } catch {
+    initData = "";
+  }
+  let session: Session;
+  try {
+    session = await post<Session>("/capture/session", { init_data: initData, token });
+  } catch (err) {
+    return say(err instanceof Error ? err.message : String(err), true);
+  }
+  strings = session.strings;
+  document.documentElement.lang = session.locale;
+  $("title").textContent = s("capture-title", "Selfie with a gesture");
+  $("instruction").textContent = session.instruction;
+  shutter.textContent = s("capture-shutter", "Take the photos");
+  countdown(session.deadline);
+
+  say(s("capture-starting", "Starting the camera…"));
+  if (!navigator.mediaDevices?.getUserMedia) return say(s("capture-no-camera", "No camera was found."), true);
+  try {
+    video.srcObject = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "user", width: { ideal: 1280 }, height: { ideal: 960 } }, audio: false });
+    await video.play();
+  } catch (err) {
+    return say(cameraProblem(err), true);
+  }
+  say("");
+  shutter.disabled = false;
+  shutter.focus();
+  shutter.addEventListener("click", () => void shoot(initData, token));
+}
+
+/** About 3 frames over about 1 s: a live camera moves between them, a still picture does not. */
+async function shoot(initData: string, token: string): Promise<void> {
+  shutter.disabled = true;
+  try {
+    say(s("capture-holding", "Hold still…"));
+    const frames: string[] = [];
+    for (let i = 0; i < BURST_FRAMES; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, BURST_GAP_MS));
+      frames.push(await frame());
+    }
+    say(s("capture-sending", "Sending…"));
+    const r = await post<{ message: string }>("/capture/upload", { init_data: initData, token, frames, locale: document.documentElement.lang });
+    for (const t of (video.srcObject as MediaStream | null)?.getTracks() ?? []) t.stop();
+    say(r.message);
+    setTimeout(() => telegram("web_app_close"), 2500);
+  } catch (err) {
+    say(err instanceof Error ? err.message : String(err), true);
+    shutter.disabled = false;
+  }
+}
+
+void main();
