@@ -1,7 +1,7 @@
 verify-camera-button = 📷 Open the camera
 verify-selfie-camera-only = Please take the selfie with the camera: press "Open the camera" below. Photos from the gallery are not accepted for this step.
 capture-title = Selfie with a gesture
-capture-instruction = Beside your face, show: { $emoji } { $instruction }
+capture-instruction = { $emoji } { $instruction }
 capture-shutter = Take the photos
 capture-holding = Hold still…
 capture-sending = Sending…

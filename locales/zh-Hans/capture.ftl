@@ -1,7 +1,7 @@
 verify-camera-button = 📷 打开相机
 verify-selfie-camera-only = 请用相机拍摄自拍：点击下方的“打开相机”。此步骤不接受相册中的照片。
 capture-title = 手势自拍
-capture-instruction = 请在脸旁比出：{ $emoji } { $instruction }
+capture-instruction = { $emoji } { $instruction }
 capture-shutter = 拍照
 capture-holding = 请保持不动…
 capture-sending = 正在发送…

@@ -1,7 +1,7 @@
 verify-camera-button = 📷 開啟相機
 verify-selfie-camera-only = 請用相機拍攝自拍：點擊下方的「開啟相機」。此步驟不接受相簿中的照片。
 capture-title = 手勢自拍
-capture-instruction = 請在臉旁比出：{ $emoji } { $instruction }
+capture-instruction = { $emoji } { $instruction }
 capture-shutter = 拍照
 capture-holding = 請保持不動…
 capture-sending = 正在傳送…

@@ -188,6 +188,27 @@ describe("the web sandbox", () => {
     }
   }, 60_000);
 
+  it("a seller verifies with the camera in the Mini App, opened from the challenge's button", async () => {
+    const page = await openPage();
+    const { challenge, idNumber } = await upToChallenge(page, "Mei Mini App Capture");
+    // A hand-held camera: 30 frames of him showing the gesture, each shifted by a few pixels.
+    await writeY4m(await selfieForChallenge(challenge), cameraFile, { frames: 30 });
+    await messages(page).filter({ hasText: "Last step" }).last().getByRole("button", { name: new RegExp(en("verify-camera-button").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) }).click();
+    const app = page.frameLocator("#webapp-frame iframe");
+    await app.getByRole("heading", { name: en("capture-title") }).waitFor();
+    const shutter = app.getByRole("button", { name: en("capture-shutter") });
+    await expect.poll(() => shutter.isEnabled(), { timeout: 15_000 }).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, "6-mini-app-camera.png") });
+    await shutter.click();
+    await app.getByText(en("capture-sent")).waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: join(ARTIFACTS, "6-mini-app-sent.png") });
+    await page.getByRole("button", { name: "Close", exact: true }).click();
+    await expectVerified(page, idNumber, "6-mini-app-verified.png");
+    const sub = await h.db.submission.findFirstOrThrow({ where: { case: { seller: { shopName: "Mei Mini App Capture's shop" } } } });
+    expect([sub.capture, sub.burstPhotoIds.length]).toEqual(["webapp", 3]);
+    await page.context().close();
+  }, 120_000);
+
   it("a staff member resolves a review case from the staff view; the seller hears it", async () => {
     const page = await openPage();
     await addSellerAndOpenLink(page, "Mei Review");

@@ -28,11 +28,29 @@ export async function launchChromium(cameraFile: string | null): Promise<Browser
  * One still photo as a Y4M video (I420, BT.601 studio range), the format Chromium's fake
  * camera reads. Width and height are made even, as 4:2:0 chroma needs.
  */
-export async function writeY4m(photo: string, out: string, maxSide = 960): Promise<{ width: number; height: number }> {
-  const { data, info } = await sharp(photo)
-    .rotate()
-    .resize({ width: maxSide, height: maxSide, fit: "inside", withoutEnlargement: true })
-    .removeAlpha()
+export async function writeY4m(photo: string, out: string, opts: { maxSide?: number; frames?: number } = {}): Promise<{ width: number; height: number }> {
+  const n = opts.frames ?? 1;
+  const base = await sharp(photo).rotate().resize({ width: opts.maxSide ?? 960, height: opts.maxSide ?? 960, fit: "inside", withoutEnlargement: true }).removeAlpha().toBuffer();
+  const chunks: Buffer[] = [];
+  let size = { width: 0, height: 0 };
+  for (let i = 0; i < n; i++) {
+    // A hand-held phone: each frame shifted by a few pixels (a still image would repeat one frame).
+    const { frame, width, height } = await i420(base, n === 1 ? 0 : (i % 4) * 3, n === 1 ? 0 : ((i + 1) % 3) * 2);
+    if (i === 0) {
+      size = { width, height };
+      chunks.push(Buffer.from(`YUV4MPEG2 W${width} H${height} F30:1 Ip A1:1 C420jpeg\n`, "ascii"));
+    }
+    chunks.push(Buffer.from("FRAME\n", "ascii"), frame);
+  }
+  await writeFile(out, Buffer.concat(chunks));
+  return size;
+}
+
+/** One I420 frame of `image`, cropped by `dx`/`dy` px at the top left and 10 px in all (the frames' sizes agree). */
+async function i420(image: Buffer, dx: number, dy: number): Promise<{ frame: Buffer; width: number; height: number }> {
+  const meta = await sharp(image).metadata();
+  const { data, info } = await sharp(image)
+    .extract({ left: dx, top: dy, width: meta.width! - 10, height: meta.height! - 10 })
     .raw()
     .toBuffer({ resolveWithObject: true });
   const w = info.width & ~1;
@@ -64,7 +82,5 @@ export async function writeY4m(photo: string, out: string, maxSide = 960): Promi
       v[ci] = Math.round(128 + (112 * r - 93.786 * g - 18.214 * b) / 255);
     }
   }
-  const header = Buffer.from(`YUV4MPEG2 W${w} H${hgt} F30:1 Ip A1:1 C420jpeg\nFRAME\n`, "ascii");
-  await writeFile(out, Buffer.concat([header, y, u, v]));
-  return { width: w, height: hgt };
+  return { frame: Buffer.concat([y, u, v]), width: w, height: hgt };
 }
