@@ -18,6 +18,8 @@ export const REASON_CODES = [
   "gesture-not-detected",
   "wrong-gesture",
   "replayed-photo",
+  "still-image",
+  "burst-mismatch",
   "duplicate-identity",
   "attempts-exhausted",
   "face-match-uncertain",
@@ -63,6 +65,11 @@ export interface DecisionInput {
   sharedIdNumber?: boolean;
   /** 1-based attempt number of this selfie. */
   attempt: number;
+  /**
+   * A Mini App burst: `still` when its frames are identical (a still picture, not a live camera);
+   * `consistent` false when its frames show different faces. Absent for a chat photo.
+   */
+  burst?: { still: boolean; consistent: boolean };
 }
 
 export interface Decision {
@@ -104,6 +111,8 @@ export function decide(input: DecisionInput, th: Thresholds = THRESHOLDS): Decis
       else if (!input.gesturesDetected.includes(input.gestureRequested)) fail.push("wrong-gesture");
     }
     if (input.replayHit) fail.push("replayed-photo");
+    if (input.burst?.still) fail.push("still-image");
+    if (input.burst && !input.burst.consistent) fail.push("burst-mismatch");
   }
   if (input.duplicateIdentity) review.push("duplicate-identity");
   if (input.sharedIdNumber) review.push("duplicate-id-number");

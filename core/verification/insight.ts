@@ -56,6 +56,9 @@ export interface InsightCheck {
   duplicate_face: { similarity: number | null } | null;
   shared_id_number: boolean | null;
   timings_ms: Record<string, number> | null;
+  /** how the selfie came: "chat" or "webapp" (a Mini App burst, with its live-camera figures) */
+  capture: string;
+  burst: { frames: number; motion: number; still: boolean; minSimilarity: number | null; consistent: boolean; best: number } | null;
 }
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
@@ -130,6 +133,8 @@ export async function sellerInsight(
         duplicate_face: has && sc.duplicateOf ? { similarity: num(sc.duplicateSimilarity) } : null,
         shared_id_number: has ? Boolean(sc.sharedIdNumberOf) : null,
         timings_ms: (sc.timings ?? null) as Record<string, number> | null,
+        capture: s.capture,
+        burst: (sc.burst ?? null) as InsightCheck["burst"],
       };
     }),
     thresholds: {

@@ -84,6 +84,17 @@ export interface ReplayThresholds {
   maxFineDistance: number;
 }
 
+export interface BurstThresholds {
+  /**
+   * The Mini App sends a burst of frames about 0.45 s apart. A still picture held to (or fed into) the
+   * camera gives the same frame each time: after JPEG encoding, consecutive frames differ by under
+   * 0.5 grey levels on average (64x64 grey thumbnails). A hand-held phone moves by pixels between
+   * frames; even a phone on a stand sees a breathing, blinking person. Set to refuse only identical
+   * frames; not calibrated on real phone bursts yet (none in the dev set).
+   */
+  stillMaxMotion: number;
+}
+
 export interface AttemptThresholds {
   /** After this many failed attempts the case goes to staff review instead of another retake. */
   maxAttempts: number;
@@ -95,6 +106,7 @@ export interface Thresholds {
   hands: HandThresholds;
   gesture: GestureThresholds;
   replay: ReplayThresholds;
+  burst: BurstThresholds;
   attempts: AttemptThresholds;
 }
 
@@ -112,5 +124,6 @@ export const THRESHOLDS: Thresholds = Object.freeze({
   hands: { minPresence: 0.7, minProposal: 0.5, maxHands: 4, zone: { side: 2, above: 1.5, below: 1 } },
   gesture: { extendRatio: 1.15, straightCos: 0.7, foldRatio: 1.15, uprightDeg: 50, thumbOut: 0.65, thumbIn: 0.5, fistCurl: 0.85 },
   replay: { maxDistance: 3, maxFineDistance: 16 },
+  burst: { stillMaxMotion: 0.5 },
   attempts: { maxAttempts: 3 },
 });

@@ -25,6 +25,7 @@ interface Check {
   match_score: number | null; hands: { presence: number; nearFace: boolean; gestures: string[]; source: string }[] | null;
   gestures_detected: string[] | null; replay: boolean | null; duplicate_face: { similarity: number | null } | null;
   shared_id_number: boolean | null; timings_ms: Record<string, number> | null;
+  capture: string; burst: { frames: number; motion: number; still: boolean; minSimilarity: number | null; consistent: boolean; best: number } | null;
 }
 interface Insight {
   at: string;
@@ -565,6 +566,9 @@ function renderCheck(k: Check, th: Insight["thresholds"]): HTMLElement {
     h("li", {}, `Replay of an earlier photo: ${k.replay === null ? "—" : k.replay ? "yes" : "no"}`),
     h("li", {}, `Same face under another shop: ${k.duplicate_face ? `yes (similarity ${fixed(k.duplicate_face.similarity)})` : k.replay === null ? "—" : "no"}`),
     k.shared_id_number ? h("li", {}, "The same ID number was given by another shop") : null,
+    h("li", {}, k.capture === "webapp"
+      ? `Camera (Mini App): ${k.burst ? `${k.burst.frames} frames, motion ${k.burst.motion} grey levels${k.burst.still ? " (still picture)" : ""}, faces agree ${fixed(k.burst.minSimilarity)}, checked frame ${k.burst.best + 1}` : "1 frame"}`
+      : "Photo sent in the chat"),
     k.timings_ms ? h("li", {}, `Time (ms): ${Object.entries(k.timings_ms).map(([s, ms]) => `${s} ${Math.round(ms)}`).join(", ")}`) : null,
   ];
   return h("div", { class: "check" },

@@ -104,6 +104,30 @@ describe("the Mini App camera (SELFIE_CAPTURE=both)", () => {
     expect(await h.db.photo.count({ where: { caseId } })).toBe(photos);
   }, 90_000);
 
+  it("the worker refuses a still picture (identical frames) and a burst of different faces; the seller is told why", async () => {
+    await h.forgetFacesAndPhotos();
+    const still = await atChallenge(h);
+    const l = await launch(h, still.s.userId, still.challenge.message_id);
+    const frame = VICTORY.toString("base64");
+    expect((await post(l, "/capture/upload", { init_data: l.initData, token: l.token, frames: [frame, frame, frame] })).status).toBe(200);
+    const told = await still.s.expect(/^❌/, 30_000);
+    expect(told.text).toContain(en("verdict-reason-still-image"));
+    const sub = await h.db.submission.findFirstOrThrow({ where: { caseId: still.caseId } });
+    expect(sub.reasons).toContain("still-image");
+    expect((sub.scores as { burst: { still: boolean; motion: number } }).burst).toMatchObject({ still: true, motion: 0 });
+
+    await h.forgetFacesAndPhotos();
+    const mixed = await atChallenge(h);
+    const m = await launch(h, mixed.s.userId, mixed.challenge.message_id);
+    const [a, , c] = await burst(VICTORY);
+    const stranger = (await sharp(readFileSync(fixture("facerec_obama.jpg"))).jpeg().toBuffer()).toString("base64");
+    expect((await post(m, "/capture/upload", { init_data: m.initData, token: m.token, frames: [a, stranger, c] })).status).toBe(200);
+    expect((await mixed.s.expect(/^❌/, 30_000)).text).toContain(en("verdict-reason-burst-mismatch"));
+    const mixedSub = await h.db.submission.findFirstOrThrow({ where: { caseId: mixed.caseId } });
+    expect(mixedSub.reasons).toContain("burst-mismatch");
+    expect(mixedSub.reasons).not.toContain("still-image");
+  }, 120_000);
+
   it("refuses forged, expired and other users' init data, bad frames and wrong bodies, storing nothing", async () => {
     const { s, challenge, caseId } = await atChallenge(h);
     const l = await launch(h, s.userId, challenge.message_id);

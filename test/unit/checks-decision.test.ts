@@ -67,6 +67,11 @@ describe("decision policy", () => {
   it("fails a replayed photo", () => {
     expect(d({ replayHit: true })).toEqual({ verdict: "fail", reasons: ["replayed-photo"] });
   });
+  it("fails a Mini App burst of identical frames, or of different faces; a live, consistent burst passes", () => {
+    expect(d({ burst: { still: true, consistent: true } })).toEqual({ verdict: "fail", reasons: ["still-image"] });
+    expect(d({ burst: { still: false, consistent: false } })).toEqual({ verdict: "fail", reasons: ["burst-mismatch"] });
+    expect(d({ burst: { still: false, consistent: true } })).toEqual({ verdict: "pass", reasons: [] });
+  });
   it("sends a duplicate identity to review, also alongside a fail", () => {
     expect(d({ duplicateIdentity: true })).toEqual({ verdict: "review", reasons: ["duplicate-identity"] });
     expect(d({ duplicateIdentity: true, replayHit: true })).toEqual({ verdict: "fail", reasons: ["replayed-photo", "duplicate-identity"] });

@@ -170,7 +170,7 @@ export async function embedReference(engine: Engine, buf: Buffer, th: Thresholds
   return { unreadable: false, faces: faces.length, embedding: faces.length === 1 ? (faces[0]!.embedding ?? null) : null };
 }
 
-async function facesOf(engine: Engine, img: DecodedImage, th: Thresholds): Promise<FaceInfo[]> {
+export async function facesOf(engine: Engine, img: DecodedImage, th: Thresholds): Promise<FaceInfo[]> {
   const tf = engine.backend.tf;
   const tensor = tf.tidy(() => tf.expandDims(toTensor(tf, img), 0)) as Tensor4D;
   try {
@@ -187,7 +187,7 @@ function roundBox(b: Box): Box {
 /** Glue for the worker and the CLI: a report plus the database lookups -> the policy's input. */
 export function toDecisionInput(
   r: CheckReport,
-  extra: { matchExpected: boolean; replayHit: boolean; duplicateIdentity: boolean; sharedIdNumber?: boolean; attempt: number },
+  extra: { matchExpected: boolean; replayHit: boolean; duplicateIdentity: boolean; sharedIdNumber?: boolean; attempt: number; burst?: { still: boolean; consistent: boolean } },
 ): DecisionInput {
   return {
     matchExpected: extra.matchExpected,
@@ -203,5 +203,6 @@ export function toDecisionInput(
     duplicateIdentity: extra.duplicateIdentity,
     sharedIdNumber: extra.sharedIdNumber ?? false,
     attempt: extra.attempt,
+    ...(extra.burst ? { burst: extra.burst } : {}),
   };
 }

@@ -24,6 +24,7 @@ import { signalCaseChanged, signalReview } from "../../core/staff/signals";
 import { enqueueSellerWebhooks } from "../../core/webhooks/delivery";
 import { hashFromHex, isReplay } from "../checks/phash";
 import { runChecks, toDecisionInput, type CheckReport } from "../checks/run-checks";
+import { analyseBurst, type BurstReport } from "../checks/burst";
 import { sendVerdict } from "../notify";
 import { markSellerUnreachable } from "../../core/verification/sellers";
 import { documentAnalysis } from "./embed-document";
@@ -53,9 +54,19 @@ export async function verifySelfie(deps: VerifyDeps, job: Pick<Job<VerifyJob>, "
   return notifyOnce(deps, (await loadSubmission(deps, s.id))!);
 }
 
+/** A Mini App burst's frames in capture order, and which one the checks run on; a chat photo is its own best frame. */
+async function selfieOf(deps: VerifyDeps, s: LoadedSubmission): Promise<{ bytes: Buffer; photoId: string; burst: BurstReport | null }> {
+  if (s.capture !== "webapp" || s.burstPhotoIds.length < 2) return { bytes: await deps.photos.get(s.photo.storageKey), photoId: s.photoId, burst: null };
+  const rows = await deps.db.photo.findMany({ where: { id: { in: s.burstPhotoIds } } });
+  const ordered = s.burstPhotoIds.map((id) => rows.find((r) => r.id === id)).filter((r) => r !== undefined);
+  const frames = await Promise.all(ordered.map((r) => deps.photos.get(r.storageKey)));
+  const burst = await analyseBurst(deps.engine, frames);
+  return { bytes: frames[burst.best]!, photoId: ordered[burst.best]!.id, burst };
+}
+
 async function check(deps: VerifyDeps, s: LoadedSubmission): Promise<void> {
   const c = s.case;
-  const selfie = await deps.photos.get(s.photo.storageKey);
+  const { bytes: selfie, photoId, burst } = await selfieOf(deps, s);
   // The ID portrait of this case when it has one (analysed once, usually before the selfie
   // arrives): a first verification, or a recheck that went through the whole dialog; else,
   // on a recheck, the face enrolled at the last pass.
@@ -70,9 +81,9 @@ async function check(deps: VerifyDeps, s: LoadedSubmission): Promise<void> {
   let replayOf: string | null = null;
   if (report.phash && report.phashFine && report.phashChunks) {
     const mine = { h64: report.phash, fine: report.phashFine, chunks: report.phashChunks };
-    await storePhotoHash(deps, s.photoId, mine);
+    await storePhotoHash(deps, photoId, mine);
     const me = { h64: hashFromHex(mine.h64), h256: Buffer.from(mine.fine, "hex") };
-    for (const cand of await replayCandidates(deps, s.photoId, mine.chunks)) {
+    for (const cand of await replayCandidates(deps, photoId, mine.chunks)) {
       if (!cand.phash || !cand.phashFine) continue;
       if (isReplay(me, { h64: hashFromHex(cand.phash), h256: Buffer.from(cand.phashFine, "hex") }, THRESHOLDS.replay)) {
         replayOf = cand.id;
@@ -96,13 +107,14 @@ async function check(deps: VerifyDeps, s: LoadedSubmission): Promise<void> {
       duplicateIdentity: duplicate !== null,
       sharedIdNumber: sharedIdNumberOf !== null,
       attempt: s.attempt,
+      ...(burst ? { burst } : {}),
     }),
     th,
   );
   const outcome = await recordVerdict(deps, s, {
     verdict: decision.verdict,
     reasons: decision.reasons,
-    scores: scoresOf(report, { replayOf, duplicateOf: duplicate?.sellerId ?? null, duplicateSimilarity: duplicate?.similarity ?? null, sharedIdNumberOf }),
+    scores: scoresOf(report, { replayOf, duplicateOf: duplicate?.sellerId ?? null, duplicateSimilarity: duplicate?.similarity ?? null, sharedIdNumberOf, burst }),
     embedding: report.embedding,
   });
   // Counted by the run that recorded it: a concurrent run that lost the race counts nothing.
@@ -128,7 +140,10 @@ async function notifyOnce(deps: VerifyDeps, s: LoadedSubmission): Promise<string
 }
 
 /** What staff and calibration see: figures, never identity values or embeddings. */
-function scoresOf(r: CheckReport, extra: { replayOf: string | null; duplicateOf: string | null; duplicateSimilarity: number | null; sharedIdNumberOf: string | null }) {
+function scoresOf(
+  r: CheckReport,
+  extra: { replayOf: string | null; duplicateOf: string | null; duplicateSimilarity: number | null; sharedIdNumberOf: string | null; burst: BurstReport | null },
+) {
   return {
     faces: r.faces.map((f) => ({ score: f.score, heightRatio: f.heightRatio, outsideRatio: f.outsideRatio, brightness: f.brightness, sharpness: f.sharpness })),
     referenceFaces: r.reference?.faces ?? null,
@@ -141,5 +156,6 @@ function scoresOf(r: CheckReport, extra: { replayOf: string | null; duplicateOf:
     duplicateOf: extra.duplicateOf,
     duplicateSimilarity: extra.duplicateSimilarity,
     sharedIdNumberOf: extra.sharedIdNumberOf,
+    burst: extra.burst ? { ...extra.burst } : null,
   };
 }
