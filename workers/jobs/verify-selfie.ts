@@ -24,7 +24,7 @@ import { signalCaseChanged, signalReview } from "../../core/staff/signals";
 import { enqueueSellerWebhooks } from "../../core/webhooks/delivery";
 import { hashFromHex, isReplay } from "../checks/phash";
 import { runChecks, toDecisionInput, type CheckReport } from "../checks/run-checks";
-import { analyseBurst, type BurstReport } from "../checks/burst";
+import { burstFaces, burstMotion, type BurstReport } from "../checks/burst";
 import { sendVerdict } from "../notify";
 import { markSellerUnreachable } from "../../core/verification/sellers";
 import { documentAnalysis } from "./embed-document";
@@ -54,19 +54,19 @@ export async function verifySelfie(deps: VerifyDeps, job: Pick<Job<VerifyJob>, "
   return notifyOnce(deps, (await loadSubmission(deps, s.id))!);
 }
 
-/** A Mini App burst's frames in capture order, and which one the checks run on; a chat photo is its own best frame. */
-async function selfieOf(deps: VerifyDeps, s: LoadedSubmission): Promise<{ bytes: Buffer; photoId: string; burst: BurstReport | null }> {
-  if (s.capture !== "webapp" || s.burstPhotoIds.length < 2) return { bytes: await deps.photos.get(s.photo.storageKey), photoId: s.photoId, burst: null };
+/** A Mini App burst's frames in capture order, and the one the checks run on; a chat photo is its own. */
+async function selfieOf(deps: VerifyDeps, s: LoadedSubmission) {
+  if (s.capture !== "webapp" || s.burstPhotoIds.length < 2) return { bytes: await deps.photos.get(s.photo.storageKey), photoId: s.photoId, frames: null, motion: null };
   const rows = await deps.db.photo.findMany({ where: { id: { in: s.burstPhotoIds } } });
   const ordered = s.burstPhotoIds.map((id) => rows.find((r) => r.id === id)).filter((r) => r !== undefined);
   const frames = await Promise.all(ordered.map((r) => deps.photos.get(r.storageKey)));
-  const burst = await analyseBurst(deps.engine, frames);
-  return { bytes: frames[burst.best]!, photoId: ordered[burst.best]!.id, burst };
+  const motion = await burstMotion(frames);
+  return { bytes: frames[motion.best]!, photoId: ordered[motion.best]!.id, frames, motion };
 }
 
 async function check(deps: VerifyDeps, s: LoadedSubmission): Promise<void> {
   const c = s.case;
-  const { bytes: selfie, photoId, burst } = await selfieOf(deps, s);
+  const { bytes: selfie, photoId, frames, motion } = await selfieOf(deps, s);
   // The ID portrait of this case when it has one (analysed once, usually before the selfie
   // arrives): a first verification, or a recheck that went through the whole dialog; else,
   // on a recheck, the face enrolled at the last pass.
@@ -77,6 +77,7 @@ async function check(deps: VerifyDeps, s: LoadedSubmission): Promise<void> {
   const report = await runChecks(deps.engine, { selfie, referenceEmbedding: portrait ? portrait.embedding : enrolled, gesture: s.gesture });
   deps.metrics.observeStages(report.timings);
   if (portrait) report.reference = portrait;
+  const burst: BurstReport | null = frames && motion ? { ...motion, ...(await burstFaces(deps.engine, frames, motion.best, report.embedding)) } : null;
 
   let replayOf: string | null = null;
   if (report.phash && report.phashFine && report.phashChunks) {
