@@ -1,4 +1,6 @@
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -20,6 +22,33 @@ import { negotiateLocale } from "../middleware/locale";
  * behind a reverse proxy that gives it WEBAPP_URL's HTTPS origin (README).
  */
 const PAGE_DIR = fileURLToPath(new URL("./page/", import.meta.url));
+/**
+ * The in-browser hand check: Human's browser build with the hand models it ships, on the tfjs wasm
+ * backend (webgl has only a software GPU on many phones' WebViews and on CI). The same packages the
+ * workers run, served from here: no CDN. Versioned files, so they are cached for a year.
+ */
+const requireHere = createRequire(import.meta.url);
+// Both packages export their main file from dist/ (their package.json is not exported).
+const HUMAN_DIR = dirname(dirname(requireHere.resolve("@vladmandic/human")));
+const WASM_DIR = dirname(requireHere.resolve("@tensorflow/tfjs-backend-wasm"));
+/** model files, not code: the bot serves them, it does not import from workers/ */
+const WORKER_MODELS_DIR = fileURLToPath(new URL("../../workers/models/", import.meta.url));
+const ASSETS: Record<string, { file: string; type: string }> = {
+  "/capture/lib/human.esm.js": { file: join(HUMAN_DIR, "dist", "human.esm.js"), type: "text/javascript; charset=utf-8" },
+  // handtrack ships with Human; the landmark model is the workers' own (workers/models), so the page
+  // reads a hand the way the check will.
+  ...Object.fromEntries(
+    [
+      ["handtrack.json", join(HUMAN_DIR, "models")],
+      ["handtrack.bin", join(HUMAN_DIR, "models")],
+      ["handlandmark-full.json", WORKER_MODELS_DIR],
+      ["handlandmark-full.bin", WORKER_MODELS_DIR],
+    ].map(([f, dir]) => [`/capture/models/${f}`, { file: join(dir!, f!), type: f!.endsWith(".json") ? "application/json" : "application/octet-stream" }]),
+  ),
+  ...Object.fromEntries(
+    ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"].map((f) => [`/capture/wasm/${f}`, { file: join(WASM_DIR, f), type: "application/wasm" }]),
+  ),
+};
 /** auth_date older than this is refused: the seller reopens the camera from the chat. */
 const INIT_DATA_MAX_AGE_S = 300;
 const MAX_FRAMES = 5;
@@ -30,7 +59,7 @@ const HEADERS = {
   "referrer-policy": "no-referrer",
   // No third-party script, style or connection; the camera's frames become blobs and data: URLs.
   "content-security-policy":
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; frame-ancestors https://web.telegram.org https://*.telegram.org http://127.0.0.1:* http://localhost:*; base-uri 'none'; form-action 'none'",
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; frame-ancestors https://web.telegram.org https://*.telegram.org http://127.0.0.1:* http://localhost:*; base-uri 'none'; form-action 'none'",
   "permissions-policy": "camera=(self)",
 };
 
@@ -81,13 +110,16 @@ export async function startWebApp(deps: BotDeps, api: Api, log: Logger): Promise
     const locale = await negotiateLocale(deps.redis, deps.config.REDIS_PREFIX, user);
     const c = await captureCase(deps, String(body.token ?? ""), user.id);
     const g = isGesture(c.gesture) ? c.gesture : "victory";
-    const keys = ["capture-title", "capture-shutter", "capture-holding", "capture-sending", "capture-sent", "capture-starting", "capture-no-camera", "capture-camera-refused", "capture-camera-busy", "capture-error-photos", "capture-error-network"];
+    const keys = ["capture-title", "capture-shutter", "capture-holding", "capture-guide-loading", "capture-guide-no-hand", "capture-guide-wrong", "capture-guide-unavailable", "capture-sending", "capture-sent", "capture-starting", "capture-no-camera", "capture-camera-refused", "capture-camera-busy", "capture-error-photos", "capture-error-network"];
     return {
       locale,
       gesture: g,
       deadline: c.challengeDeadline?.toISOString() ?? null,
       instruction: t(locale, "capture-instruction", { emoji: GESTURES[g].emoji, instruction: t(locale, `gesture-${g}`) }),
-      strings: Object.fromEntries(keys.map((k) => [k, t(locale, k)])),
+      // What the live guide may name: each offered gesture's emoji.
+      emoji: Object.fromEntries(Object.entries(GESTURES).map(([name, x]) => [name, x.emoji])),
+      // capture-guide-wrong is a template: the page fills in what it sees and what is wanted.
+      strings: Object.fromEntries(keys.map((k) => [k, t(locale, k, k === "capture-guide-wrong" ? { seen: "{seen}", wanted: "{wanted}" } : undefined)])),
     };
   }
 
@@ -122,6 +154,12 @@ export async function startWebApp(deps: BotDeps, api: Api, log: Logger): Promise
     if (req.method === "GET" && path === "/capture/style.css") return send(res, 200, "text/css; charset=utf-8", await readFile(`${PAGE_DIR}style.css`));
     if (req.method === "GET" && path === "/capture/app.js") return send(res, 200, "text/javascript; charset=utf-8", await script);
     if (req.method === "GET" && path === "/healthz") return json(res, 200, { ok: true });
+    const asset = req.method === "GET" ? ASSETS[path ?? ""] : undefined;
+    if (asset) {
+      res.writeHead(200, { "content-type": asset.type, "cache-control": "public, max-age=31536000, immutable", ...HEADERS });
+      res.end(await readFile(asset.file));
+      return;
+    }
     if (req.method === "POST" && (path === "/capture/session" || path === "/capture/upload")) {
       let locale: Locale = "en";
       try {
@@ -215,6 +253,15 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 /** The page's script: TypeScript bundled once per process by esbuild (no build output in git). */
 async function bundlePage(): Promise<string> {
   const { build } = await import("esbuild");
-  const out = await build({ entryPoints: [`${PAGE_DIR}app.ts`], bundle: true, write: false, format: "esm", target: "es2020", minify: true, logLevel: "silent" });
+  const out = await build({
+    entryPoints: [`${PAGE_DIR}app.ts`],
+    bundle: true,
+    write: false,
+    format: "esm",
+    target: "es2020",
+    minify: true,
+    logLevel: "silent",
+    external: ["/capture/lib/*"], // Human's build is loaded by the browser from here, not bundled
+  });
   return out.outputFiles[0]?.text ?? "";
 }

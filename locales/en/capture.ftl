@@ -17,3 +17,7 @@ capture-error-auth = Telegram did not confirm who you are, or this window was op
 capture-error-late = The time for this gesture is up. Go back to the chat and send any photo there: you will get a new gesture.
 capture-error-photos = The photos could not be read. Please try again.
 capture-error-network = The photos could not be sent. Check your connection and try again.
+capture-guide-loading = Getting the hand check ready…
+capture-guide-no-hand = Raise your hand next to your face, fully in the picture.
+capture-guide-wrong = We see { $seen }. Show { $wanted } instead.
+capture-guide-unavailable = The live hand check could not start here: take the photos with the button when you show the gesture.

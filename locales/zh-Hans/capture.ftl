@@ -17,3 +17,7 @@ capture-error-auth = Telegram 未能确认您的身份，或此窗口已打开�
 capture-error-late = 此手势的时间已到。请返回聊天并发送任意一张照片，您将收到新的手势。
 capture-error-photos = 无法读取照片。请重试。
 capture-error-network = 照片发送失败。请检查网络后重试。
+capture-guide-loading = 正在准备手势识别…
+capture-guide-no-hand = 请把手举到脸旁，整只手都要在画面中。
+capture-guide-wrong = 我们看到的是 { $seen }。请改为比出 { $wanted }。
+capture-guide-unavailable = 此处无法启动实时手势识别：比出手势后，请点击按钮拍照。

@@ -17,3 +17,7 @@ capture-error-auth = Telegram 未能確認您的身分，或此視窗已開啟�
 capture-error-late = 此手勢的時間已到。請返回聊天並傳送任意一張照片，您將收到新的手勢。
 capture-error-photos = 無法讀取照片。請重試。
 capture-error-network = 照片傳送失敗。請檢查網路後重試。
+capture-guide-loading = 正在準備手勢辨識…
+capture-guide-no-hand = 請把手舉到臉旁，整隻手都要在畫面中。
+capture-guide-wrong = 我們看到的是 { $seen }。請改為比出 { $wanted }。
+capture-guide-unavailable = 此處無法啟動即時手勢辨識：比出手勢後，請點擊按鈕拍照。

@@ -196,16 +196,38 @@ describe("the web sandbox", () => {
     await messages(page).filter({ hasText: "Last step" }).last().getByRole("button", { name: new RegExp(en("verify-camera-button").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) }).click();
     const app = page.frameLocator("#webapp-frame iframe");
     await app.getByRole("heading", { name: en("capture-title") }).waitFor();
-    const shutter = app.getByRole("button", { name: en("capture-shutter") });
-    await expect.poll(() => shutter.isEnabled(), { timeout: 15_000 }).toBe(true);
+    // Guided live: the page finds the hand, sees the gesture held, and takes the burst by itself.
+    await app.getByText(en("capture-holding")).first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(ARTIFACTS, "6-mini-app-camera.png") });
-    await shutter.click();
     await app.getByText(en("capture-sent")).waitFor({ timeout: 15_000 });
     await page.screenshot({ path: join(ARTIFACTS, "6-mini-app-sent.png") });
     await page.getByRole("button", { name: "Close", exact: true }).click();
     await expectVerified(page, idNumber, "6-mini-app-verified.png");
     const sub = await h.db.submission.findFirstOrThrow({ where: { case: { seller: { shopName: "Mei Mini App Capture's shop" } } } });
     expect([sub.capture, sub.burstPhotoIds.length]).toEqual(["webapp", 3]);
+    await page.context().close();
+  }, 120_000);
+
+  it("the Mini App guides a wrong gesture and does not capture it", async () => {
+    const page = await openPage();
+    await upToChallenge(page, "Mei Wrong Gesture");
+    await h.db.verificationCase.updateMany({ where: { status: "awaiting_selfie", seller: { shopName: "Mei Wrong Gesture's shop" } }, data: { gesture: "victory" } });
+    await writeY4m(join(REPO_FIXTURES_DIR, selfieFor("fist")), cameraFile, { frames: 30 }); // he shows a fist; a V sign is asked
+    await messages(page).filter({ hasText: "Last step" }).last().getByRole("button", { name: /Open the camera/ }).click();
+    const app = page.frameLocator("#webapp-frame iframe");
+    const guide = app.locator("#guide");
+    await expect.poll(() => guide.innerText(), { timeout: 30_000 }).toMatch(/^We see .+\. Show ✌️ instead\.$/);
+    await page.screenshot({ path: join(ARTIFACTS, "7-mini-app-guides.png") });
+    // For 3 s the guide keeps asking for the V sign: never "hold still", never a capture.
+    const said = new Set<string>();
+    for (let i = 0; i < 15; i++) {
+      said.add(await guide.innerText());
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(said.has(en("capture-holding"))).toBe(false);
+    expect(await app.getByText(en("capture-sent")).count()).toBe(0);
+    process.stderr.write(`[browser] in-browser hand check: ${await guide.getAttribute("data-fps")} frames/s\n`);
+    expect(await h.db.submission.count({ where: { case: { seller: { shopName: "Mei Wrong Gesture's shop" } } } })).toBe(0);
     await page.context().close();
   }, 120_000);
 
@@ -251,7 +273,7 @@ describe("the web sandbox", () => {
     expect((await frame.boundingBox())!.width).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(ARTIFACTS, "5-mini-app-open.png") });
     await page.getByRole("button", { name: "Close", exact: true }).click();
-    expect(await frame.count()).toBe(0);
+    await expect.poll(() => frame.count()).toBe(0);
     await page.context().close();
   }, 60_000);
 

@@ -4,7 +4,7 @@ import type { Tensor4D } from "@tensorflow/tfjs-core";
 import type { DecisionInput } from "../../core/verification/decision";
 import { THRESHOLDS, type Thresholds } from "../../core/verification/thresholds";
 import { detectFaces, type Box, type FaceInfo } from "./face";
-import { classifyGestures } from "./gesture-classify";
+import { classifyGestures } from "../../core/verification/gesture-classify";
 import { detectHands, isNear } from "./hands";
 import { decodeImage, toTensor, UnreadableImageError, type DecodedImage } from "./image";
 import { cosineSimilarity } from "./match";

@@ -5,16 +5,40 @@
  * Telegram's bridge, so the same code runs inside Telegram and in the sandbox's frame.
  */
 import { postEvent, retrieveRawInitData } from "@telegram-apps/bridge";
+import { classifyGestures } from "../../../core/verification/gesture-classify";
+import { THRESHOLDS } from "../../../core/verification/thresholds";
 
 const BURST_FRAMES = 3;
 const BURST_GAP_MS = 450;
+/** The gesture must be seen this long, without a break, before the burst is taken by itself... */
+const HOLD_MS = 500;
+/** ... and in this many frames in a row: one frame's landmarks can be wrong, three in a row rarely are. */
+const HOLD_FRAMES = 3;
+/** Human's browser build, served by our own server (not bundled: 2 MB, cached for a year). */
+const HUMAN_URL = "/capture/lib/human.esm.js";
+/**
+ * The hand detector proposes generously and the landmark model's own confidence decides, as in the
+ * worker: handtrack scores some clear hands low (0.1 for a V sign beside a face in the fixtures).
+ */
+const HAND_PROPOSAL = 0.1;
+const HAND_PRESENCE = 0.5;
 
 interface Session {
   locale: string;
   gesture: string;
   deadline: string | null;
   instruction: string;
+  emoji: Record<string, string>;
   strings: Record<string, string>;
+}
+
+interface HumanHand {
+  fingerScore: number;
+  keypoints: number[][];
+}
+interface HumanLike {
+  load(): Promise<void>;
+  detect(input: HTMLVideoElement): Promise<{ hand: HumanHand[]; error?: string | null }>;
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -114,10 +138,92 @@ async function main(): Promise<void> {
   shutter.disabled = false;
   shutter.focus();
   shutter.addEventListener("click", () => void shoot(initData, token));
+  void guide(session, () => shoot(initData, token));
+}
+
+let shooting = false;
+
+/**
+ * Live guidance: hands on the camera's frames in the browser, classified by the worker's own rules
+ * (core/verification/gesture-classify.ts). It says what is missing, and takes the burst once the
+ * requested gesture has been held for HOLD_MS. The shutter stays for people who prefer it, and for
+ * browsers where the models cannot run.
+ */
+async function guide(session: Session, take: () => Promise<void>): Promise<void> {
+  const guideEl = $("guide");
+  const wanted = session.emoji[session.gesture] ?? session.gesture;
+  guideEl.textContent = s("capture-guide-loading", "Getting the hand check ready…");
+  let human: HumanLike;
+  try {
+    const { Human } = (await import(HUMAN_URL)) as { Human: new (config: unknown) => HumanLike };
+    human = new Human({
+      backend: "wasm",
+      wasmPath: "/capture/wasm/",
+      modelBasePath: "/capture/models/",
+      cacheModels: false,
+      warmup: "none",
+      filter: { enabled: false },
+      face: { enabled: false },
+      body: { enabled: false },
+      object: { enabled: false },
+      segmentation: { enabled: false },
+      gesture: { enabled: false },
+      hand: {
+        enabled: true, landmarks: true, maxDetected: 2, minConfidence: HAND_PROPOSAL, skipFrames: 0, skipTime: 0,
+        detector: { modelPath: "handtrack.json" }, skeleton: { modelPath: "handlandmark-full.json" },
+      },
+    });
+    await human.load();
+  } catch {
+    guideEl.textContent = s("capture-guide-unavailable", "Take the photos with the button when you show the gesture.");
+    return;
+  }
+  let heldSince: number | null = null;
+  let heldFrames = 0;
+  // Frames checked per second, on the element for anyone measuring (the browser tests print it).
+  let counted = 0;
+  let countStart = performance.now();
+  while (!shooting) {
+    let hands: HumanHand[] = [];
+    try {
+      const r = await human.detect(video);
+      hands = r.hand.filter((x) => x.fingerScore >= HAND_PRESENCE && x.keypoints.length === 21);
+    } catch {
+      hands = [];
+    }
+    if (shooting) break;
+    counted++;
+    if (performance.now() - countStart >= 1000) {
+      guideEl.dataset.fps = (counted / ((performance.now() - countStart) / 1000)).toFixed(1);
+      counted = 0;
+      countStart = performance.now();
+    }
+    const seen = [...new Set(hands.flatMap((x) => classifyGestures(x.keypoints, THRESHOLDS.gesture)))];
+    if (seen.includes(session.gesture)) {
+      heldSince ??= performance.now();
+      heldFrames++;
+      if (heldFrames >= 2) guideEl.textContent = s("capture-holding", "Hold still…");
+      if (heldFrames >= HOLD_FRAMES && performance.now() - heldSince >= HOLD_MS) {
+        await take();
+        break;
+      }
+    } else {
+      heldSince = null;
+      heldFrames = 0;
+      guideEl.textContent = hands.length === 0
+        ? s("capture-guide-no-hand", "Raise your hand next to your face.")
+        : s("capture-guide-wrong", "We see {seen}. Show {wanted} instead.")
+            .replace("{seen}", seen.map((g) => session.emoji[g] ?? g).join(" ") || "🖐")
+            .replace("{wanted}", wanted);
+    }
+    await new Promise((r) => setTimeout(r, 0));
+  }
 }
 
 /** About 3 frames over about 1 s: a live camera moves between them, a still picture does not. */
 async function shoot(initData: string, token: string): Promise<void> {
+  if (shooting) return;
+  shooting = true;
   shutter.disabled = true;
   try {
     say(s("capture-holding", "Hold still…"));
@@ -133,6 +239,7 @@ async function shoot(initData: string, token: string): Promise<void> {
     setTimeout(() => telegram("web_app_close"), 2500);
   } catch (err) {
     say(err instanceof Error ? err.message : String(err), true);
+    shooting = false;
     shutter.disabled = false;
   }
 }

@@ -2,7 +2,7 @@
  * Geometric gesture rules on the 21 MediaPipe hand keypoints. Pure: no model,
  * no state. Image y grows downwards.
  */
-import type { GestureThresholds } from "../../core/verification/thresholds";
+import type { GestureThresholds } from "./thresholds";
 
 export type Point3 = readonly [number, number, number] | readonly number[];
 
