@@ -231,6 +231,21 @@ describe("the web sandbox", () => {
     await page.context().close();
   }, 120_000);
 
+  it("a still picture held to the camera (a .y4m of one repeated frame) is captured, and the worker rejects it", async () => {
+    const page = await openPage();
+    const { challenge } = await upToChallenge(page, "Mei Still Picture");
+    await writeY4m(await selfieForChallenge(challenge), cameraFile, { frames: 1 }); // the same frame, over and over
+    await messages(page).filter({ hasText: "Last step" }).last().getByRole("button", { name: /Open the camera/ }).click();
+    const app = page.frameLocator("#webapp-frame iframe");
+    await app.getByText(en("capture-sent")).waitFor({ timeout: 30_000 });
+    await page.getByRole("button", { name: "Close", exact: true }).click();
+    await waitMessage(page, en("verdict-reason-still-image"), 30_000);
+    await page.screenshot({ path: join(ARTIFACTS, "8-still-picture-rejected.png"), fullPage: true });
+    const sub = await h.db.submission.findFirstOrThrow({ where: { case: { seller: { shopName: "Mei Still Picture's shop" } } } });
+    expect(sub.reasons).toContain("still-image");
+    await page.context().close();
+  }, 120_000);
+
   it("a staff member resolves a review case from the staff view; the seller hears it", async () => {
     const page = await openPage();
     await addSellerAndOpenLink(page, "Mei Review");

@@ -162,6 +162,8 @@ async function guide(session: Session, take: () => Promise<void>): Promise<void>
       modelBasePath: "/capture/models/",
       cacheModels: false,
       warmup: "none",
+      // Every frame is looked at afresh: a still camera must not be answered from Human's frame cache.
+      cacheSensitivity: 0,
       filter: { enabled: false },
       face: { enabled: false },
       body: { enabled: false },
