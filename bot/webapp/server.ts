@@ -35,10 +35,12 @@ const WASM_DIR = dirname(requireHere.resolve("@tensorflow/tfjs-backend-wasm"));
 const WORKER_MODELS_DIR = fileURLToPath(new URL("../../workers/models/", import.meta.url));
 const ASSETS: Record<string, { file: string; type: string }> = {
   "/capture/lib/human.esm.js": { file: join(HUMAN_DIR, "dist", "human.esm.js"), type: "text/javascript; charset=utf-8" },
-  // handtrack ships with Human; the landmark model is the workers' own (workers/models), so the page
+  // blazeface and handtrack ship with Human; the landmark model is the workers' own (workers/models), so the page
   // reads a hand the way the check will.
   ...Object.fromEntries(
     [
+      ["blazeface.json", join(HUMAN_DIR, "models")],
+      ["blazeface.bin", join(HUMAN_DIR, "models")],
       ["handtrack.json", join(HUMAN_DIR, "models")],
       ["handtrack.bin", join(HUMAN_DIR, "models")],
       ["handlandmark-full.json", WORKER_MODELS_DIR],
@@ -110,7 +112,7 @@ export async function startWebApp(deps: BotDeps, api: Api, log: Logger): Promise
     const locale = await negotiateLocale(deps.redis, deps.config.REDIS_PREFIX, user);
     const c = await captureCase(deps, String(body.token ?? ""), user.id);
     const g = isGesture(c.gesture) ? c.gesture : "victory";
-    const keys = ["capture-title", "capture-shutter", "capture-holding", "capture-guide-loading", "capture-guide-no-hand", "capture-guide-wrong", "capture-guide-unavailable", "capture-sending", "capture-sent", "capture-starting", "capture-no-camera", "capture-camera-refused", "capture-camera-busy", "capture-error-photos", "capture-error-network"];
+    const keys = ["capture-title", "capture-shutter", "capture-holding", "capture-guide-loading", "capture-guide-no-hand", "capture-guide-wrong", "capture-guide-unavailable", "capture-guide-no-face", "capture-guide-faces", "capture-guide-not-near", "capture-sending", "capture-sent", "capture-starting", "capture-no-camera", "capture-camera-refused", "capture-camera-busy", "capture-error-photos", "capture-error-network"];
     return {
       locale,
       gesture: g,

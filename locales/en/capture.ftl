@@ -21,3 +21,6 @@ capture-guide-loading = Getting the hand check ready…
 capture-guide-no-hand = Raise your hand next to your face, fully in the picture.
 capture-guide-wrong = We see { $seen }. Show { $wanted } instead.
 capture-guide-unavailable = The live hand check could not start here: take the photos with the button when you show the gesture.
+capture-guide-no-face = Put your face in the picture, facing the camera.
+capture-guide-faces = Only you in the picture, please.
+capture-guide-not-near = Move your hand next to your face.

@@ -21,3 +21,6 @@ capture-guide-loading = 正在准备手势识别…
 capture-guide-no-hand = 请把手举到脸旁，整只手都要在画面中。
 capture-guide-wrong = 我们看到的是 { $seen }。请改为比出 { $wanted }。
 capture-guide-unavailable = 此处无法启动实时手势识别：比出手势后，请点击按钮拍照。
+capture-guide-no-face = 请让您的脸出现在画面中，正对相机。
+capture-guide-faces = 画面中只能有您一个人。
+capture-guide-not-near = 请把手移到脸旁。

@@ -21,3 +21,6 @@ capture-guide-loading = 正在準備手勢辨識…
 capture-guide-no-hand = 請把手舉到臉旁，整隻手都要在畫面中。
 capture-guide-wrong = 我們看到的是 { $seen }。請改為比出 { $wanted }。
 capture-guide-unavailable = 此處無法啟動即時手勢辨識：比出手勢後，請點擊按鈕拍照。
+capture-guide-no-face = 請讓您的臉出現在畫面中，正對相機。
+capture-guide-faces = 畫面中只能有您一個人。
+capture-guide-not-near = 請把手移到臉旁。

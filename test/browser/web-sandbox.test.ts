@@ -198,7 +198,7 @@ describe("the web sandbox", () => {
     await app.getByRole("heading", { name: en("capture-title") }).waitFor();
     // Guided live: the page finds the hand, sees the gesture held, and takes the burst by itself.
     await app.getByText(en("capture-holding")).first().waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: join(ARTIFACTS, "6-mini-app-camera.png") });
+    await page.locator("#webapp-frame iframe").screenshot({ path: join(ARTIFACTS, "6-mini-app-camera.png") });
     await app.getByText(en("capture-sent")).waitFor({ timeout: 15_000 });
     await page.screenshot({ path: join(ARTIFACTS, "6-mini-app-sent.png") });
     await page.getByRole("button", { name: "Close", exact: true }).click();
@@ -217,7 +217,7 @@ describe("the web sandbox", () => {
     const app = page.frameLocator("#webapp-frame iframe");
     const guide = app.locator("#guide");
     await expect.poll(() => guide.innerText(), { timeout: 30_000 }).toMatch(/^We see .+\. Show ✌️ instead\.$/);
-    await page.screenshot({ path: join(ARTIFACTS, "7-mini-app-guides.png") });
+    await page.locator("#webapp-frame iframe").screenshot({ path: join(ARTIFACTS, "7-mini-app-guides.png") });
     // For 3 s the guide keeps asking for the V sign: never "hold still", never a capture.
     const said = new Set<string>();
     for (let i = 0; i < 15; i++) {

@@ -1,3 +1,4 @@
+import { isNear, type HandZone } from "../../core/verification/hand-zone";
 import type { Tensor, Tensor2D, Tensor4D } from "@tensorflow/tfjs-core";
 import type { Tf } from "./backend";
 import type { Box } from "./face";
@@ -76,11 +77,7 @@ function palmAnchors(): Float32Array {
  *  4. duplicates (same hand from both detectors) merged by keypoint-box overlap.
  */
 /** Where a challenge hand may be, in face heights from the face centre: beside or above the face, not on the lap. */
-export interface HandZone {
-  side: number;
-  above: number;
-  below: number;
-}
+export type { HandZone };
 
 export async function detectHands(engine: Engine, input: Tensor4D, opts: HandOptions, near?: { face: Box; zone: HandZone } | null): Promise<HandInfo[]> {
   const tf = engine.backend.tf;
@@ -312,11 +309,7 @@ function iou(a: Box, b: Box): number {
   return i / (a.w * a.h + b.w * b.h - i);
 }
 
-export function isNear(hand: Box, face: Box, zone: HandZone): boolean {
-  const dx = (hand.x + hand.w / 2 - (face.x + face.w / 2)) / face.h;
-  const dy = (hand.y + hand.h / 2 - (face.y + face.h / 2)) / face.h;
-  return Math.abs(dx) <= zone.side && dy >= -zone.above && dy <= zone.below;
-}
+export { isNear };
 
 /** Both detectors usually propose the same hand: keep the higher-scoring box of each overlapping pair. */
 function dedupeProposals(ps: Proposal[]): Proposal[] {

@@ -6,6 +6,8 @@
  */
 import { postEvent, retrieveRawInitData } from "@telegram-apps/bridge";
 import { classifyGestures } from "../../../core/verification/gesture-classify";
+import { isNear, type ZoneBox } from "../../../core/verification/hand-zone";
+import { gestureDrawing } from "./drawing";
 import { THRESHOLDS } from "../../../core/verification/thresholds";
 
 const BURST_FRAMES = 3;
@@ -34,12 +36,21 @@ interface Session {
 
 interface HumanHand {
   fingerScore: number;
+  box: [number, number, number, number];
   keypoints: number[][];
+}
+interface HumanFace {
+  score: number;
+  box: [number, number, number, number];
 }
 interface HumanLike {
   load(): Promise<void>;
-  detect(input: HTMLVideoElement): Promise<{ hand: HumanHand[]; error?: string | null }>;
+  detect(input: HTMLVideoElement): Promise<{ face: HumanFace[]; hand: HumanHand[]; error?: string | null }>;
 }
+
+const zoneBox = ([x, y, w, h]: [number, number, number, number]): ZoneBox => ({ x, y, w, h });
+/** The face detector's score a face needs to count, as in the worker (THRESHOLDS.face.minScore). */
+const FACE_SCORE = THRESHOLDS.face.minScore;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const statusEl = $("status");
@@ -123,6 +134,8 @@ async function main(): Promise<void> {
   document.documentElement.lang = session.locale;
   $("title").textContent = s("capture-title", "Selfie with a gesture");
   $("instruction").textContent = session.instruction;
+  const drawing = gestureDrawing(session.gesture, session.instruction);
+  if (drawing) $("drawing").replaceChildren(drawing);
   shutter.textContent = s("capture-shutter", "Take the photos");
   countdown(session.deadline);
 
@@ -165,7 +178,12 @@ async function guide(session: Session, take: () => Promise<void>): Promise<void>
       // Every frame is looked at afresh: a still camera must not be answered from Human's frame cache.
       cacheSensitivity: 0,
       filter: { enabled: false },
-      face: { enabled: false },
+      face: {
+        enabled: true,
+        detector: { modelPath: "blazeface.json", rotation: false, maxDetected: 3, skipFrames: 0, skipTime: 0 },
+        mesh: { enabled: false }, attention: { enabled: false }, iris: { enabled: false }, emotion: { enabled: false },
+        description: { enabled: false }, antispoof: { enabled: false }, liveness: { enabled: false },
+      },
       body: { enabled: false },
       object: { enabled: false },
       segmentation: { enabled: false },
@@ -187,12 +205,17 @@ async function guide(session: Session, take: () => Promise<void>): Promise<void>
   let countStart = performance.now();
   while (!shooting) {
     let hands: HumanHand[] = [];
+    let faces: HumanFace[] = [];
     try {
       const r = await human.detect(video);
+      faces = r.face.filter((f) => f.score >= FACE_SCORE);
+      // Only hands beside the face count, as in the worker (THRESHOLDS.hands.zone).
       hands = r.hand.filter((x) => x.fingerScore >= HAND_PRESENCE && x.keypoints.length === 21);
     } catch {
       hands = [];
     }
+    const face = faces.length === 1 ? faces[0]! : null;
+    const near = face ? hands.filter((x) => isNear(zoneBox(x.box), zoneBox(face.box), THRESHOLDS.hands.zone)) : [];
     if (shooting) break;
     counted++;
     if (performance.now() - countStart >= 1000) {
@@ -200,8 +223,8 @@ async function guide(session: Session, take: () => Promise<void>): Promise<void>
       counted = 0;
       countStart = performance.now();
     }
-    const seen = [...new Set(hands.flatMap((x) => classifyGestures(x.keypoints, THRESHOLDS.gesture)))];
-    if (seen.includes(session.gesture)) {
+    const seen = [...new Set(near.flatMap((x) => classifyGestures(x.keypoints, THRESHOLDS.gesture)))];
+    if (face && seen.includes(session.gesture)) {
       heldSince ??= performance.now();
       heldFrames++;
       if (heldFrames >= 2) guideEl.textContent = s("capture-holding", "Hold still…");
@@ -212,8 +235,11 @@ async function guide(session: Session, take: () => Promise<void>): Promise<void>
     } else {
       heldSince = null;
       heldFrames = 0;
-      guideEl.textContent = hands.length === 0
-        ? s("capture-guide-no-hand", "Raise your hand next to your face.")
+      guideEl.textContent =
+        faces.length === 0 ? s("capture-guide-no-face", "Put your face in the picture.")
+        : faces.length > 1 ? s("capture-guide-faces", "Only you in the picture, please.")
+        : hands.length === 0 ? s("capture-guide-no-hand", "Raise your hand next to your face.")
+        : near.length === 0 ? s("capture-guide-not-near", "Move your hand next to your face.")
         : s("capture-guide-wrong", "We see {seen}. Show {wanted} instead.")
             .replace("{seen}", seen.map((g) => session.emoji[g] ?? g).join(" ") || "🖐")
             .replace("{wanted}", wanted);
