@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import type { MessageEntity } from "grammy/types";
 import { isRecord } from "./params";
-import type { BotState, SandboxProfile } from "./state";
+import type { BotState, ChatState, SandboxProfile } from "./state";
 import { SandboxError, type Message } from "./types";
 
 /**
@@ -108,20 +108,20 @@ export interface ChatSummary {
 }
 
 export function chatList(bot: BotState): ChatSummary[] {
-  const out: ChatSummary[] = [];
-  for (const c of bot.chats.values()) {
-    const last = [...c.messages.values()].at(-1);
-    out.push({
-      id: c.chat.id,
-      type: c.chat.type,
-      title: c.chat.type === "private" ? (bot.users.get(c.chat.id)?.first_name ?? c.chat.first_name) : c.chat.title,
-      bot_status: c.botStatus,
-      ...(c.creatorId !== undefined ? { creator_id: c.creatorId } : {}),
-      members: [...c.members],
-      ...(last ? { last: { text: preview(last.msg), date: last.msg.date, from_bot: last.fromBot } } : {}),
-    });
-  }
-  return out.reverse(); // most recently active first
+  return [...bot.chats.values()].map((c) => summaryOf(bot, c)).reverse(); // most recently active first
+}
+
+function summaryOf(bot: BotState, c: ChatState): ChatSummary {
+  const last = [...c.messages.values()].at(-1);
+  return {
+    id: c.chat.id,
+    type: c.chat.type,
+    title: c.chat.type === "private" ? (bot.users.get(c.chat.id)?.first_name ?? c.chat.first_name) : c.chat.title,
+    bot_status: c.botStatus,
+    ...(c.creatorId !== undefined ? { creator_id: c.creatorId } : {}),
+    members: [...c.members],
+    ...(last ? { last: { text: preview(last.msg), date: last.msg.date, from_bot: last.fromBot } } : {}),
+  };
 }
 
 function preview(m: Message): string {
@@ -170,7 +170,7 @@ export function chatHistory(bot: BotState, chatId: number): ChatHistory {
     return { chat, messages: [], reply_keyboard: null, last_answer_seq: 0 };
   }
   if (!c) throw new SandboxError(404, `no chat ${chatId} yet: it opens with the user's first message`);
-  const summary = chatList(bot).find((s) => s.id === chatId) as ChatSummary;
+  const summary = summaryOf(bot, c);
   const messages: HistoryMessage[] = [];
   let keyboard: ChatHistory["reply_keyboard"] = null;
   let oneTime = false;
