@@ -276,9 +276,17 @@ export async function chatSelfieRefused(deps: Pick<CoreDeps, "db" | "now">, case
 
 /** Where a camera capture token leads: the case, if the token is the current challenge's and the user is its seller. */
 export async function captureCase(deps: Pick<CoreDeps, "db" | "crypto" | "now">, token: string, userId: number): Promise<VerificationCase & { gesture: string }> {
+  return caseOfCapture(deps, captureDigest(deps, token), userId);
+}
+
+function captureDigest(deps: Pick<CoreDeps, "crypto">, token: string): Buffer<ArrayBuffer> {
   if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) throw new CaptureRefused(400, "bad-token", "capture-error-link");
+  return deps.crypto.hmac("token", token);
+}
+
+async function caseOfCapture(deps: Pick<CoreDeps, "db">, digest: Buffer<ArrayBuffer>, userId: number): Promise<VerificationCase & { gesture: string }> {
   const c = await deps.db.verificationCase.findUnique({
-    where: { captureTokenHmac: deps.crypto.hmac("token", token) },
+    where: { captureTokenHmac: digest },
     include: { seller: { select: { telegramUserId: true } } },
   });
   // Used, replaced by a newer challenge, or never issued: all the same to the page.
@@ -295,8 +303,9 @@ export async function captureCase(deps: Pick<CoreDeps, "db" | "crypto" | "now">,
  * Every frame is checked before any is stored: a refused burst leaves nothing behind.
  */
 export async function submitCapture(deps: CoreDeps, token: string, userId: number, frames: Buffer[]): Promise<SelfieOutcome & { caseId: string }> {
-  const c = await captureCase(deps, token, userId);
-  return { ...(await submitFrames(deps, c, userId, frames, deps.crypto.hmac("token", token))), caseId: c.id };
+  const digest = captureDigest(deps, token);
+  const c = await caseOfCapture(deps, digest, userId);
+  return { ...(await submitFrames(deps, c, userId, frames, digest)), caseId: c.id };
 }
 
 async function submitFrames(deps: CoreDeps, c: VerificationCase, userId: number, frames: Buffer[], captureDigest: Buffer<ArrayBuffer> | null): Promise<SelfieOutcome> {
